@@ -1,0 +1,63 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { planWebhook } from '../../shared/reconcile';
+import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
+import { webhookToJson } from '../../transport/envelopes';
+import { createWebhook, listWebhooks, updateWebhook } from '../../transport/webhooks';
+import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Makes sure one webhook with this URL exists with exactly these events: creates it, updates it (also re-enabling a webhook Klivo disabled), or leaves it alone. Safe to run on a schedule.',
+		name: 'ensureNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['webhook'], operation: ['ensure'] } },
+	},
+	urlField('ensure'),
+	eventsField('ensure'),
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { resource: ['webhook'], operation: ['ensure'] } },
+		options: [
+			{
+				displayName: 'For a Klivo Trigger URL',
+				name: 'forTrigger',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether the URL is a Klivo Trigger node's production URL. Adds the same verification token the trigger registers with, so that the trigger accepts the deliveries.",
+			},
+			{ ...nameOption, description: "A label shown in Klivo's list of webhooks; used only when the webhook is created" },
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	let url = readUrl.call(this, this.getNodeParameter('url', itemIndex), itemIndex);
+	const events = readEvents.call(this, this.getNodeParameter('events', itemIndex), itemIndex);
+	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	if (fields.forTrigger === true) {
+		const credentials = await this.getCredentials('klivoApi');
+		url = withToken(url, deriveUrlToken(String(credentials.accessToken), String(credentials.accountId), url));
+	}
+
+	const { webhooks } = await listWebhooks.call(this, itemIndex);
+	const plan = planWebhook(webhooks, { url, events });
+	if (plan.action === 'unchanged') return { action: 'unchanged', ...webhookToJson(plan.webhook) };
+	if (plan.action === 'update') {
+		const updated = await updateWebhook.call(this, plan.webhook.id, plan.changes, itemIndex);
+		return {
+			action: 'updated',
+			changed: Object.keys(plan.changes).map((key) => (key === 'active' ? 'enabled' : key)),
+			...webhookToJson(updated),
+		};
+	}
+	const created = await createWebhook.call(this, { url, events, name: optionalName(fields) }, itemIndex);
+	return { action: 'created', ...webhookToJson(created) };
+}

@@ -1,0 +1,46 @@
+import type { KlivoWebhook } from '../transport/types';
+import { sameEvents } from './events';
+import { sameUrl, tokenOf, urlBase, withoutToken } from './webhookUrl';
+
+export type Plan =
+	| { action: 'create' }
+	| { action: 'update'; webhook: KlivoWebhook; changes: { url?: string; events?: string[]; active?: true } }
+	| { action: 'unchanged'; webhook: KlivoWebhook };
+
+export interface Desired {
+	url: string;
+	events: string[];
+	/** Prefer this webhook when several share the URL (the one a trigger registered before). */
+	preferId?: number;
+}
+
+/**
+ * Klivo allows one webhook per URL, so the one to keep is found by URL; the query string is left out
+ * of the match because a trigger's URL token may differ from what was registered before.
+ */
+export function findWebhook(webhooks: KlivoWebhook[], desired: Desired): KlivoWebhook | undefined {
+	if (desired.preferId !== undefined) {
+		const byId = webhooks.find((w) => w.id === desired.preferId && urlBase(w.url) === urlBase(desired.url));
+		if (byId) return byId;
+	}
+	return webhooks.find((w) => sameUrl(w.url, desired.url)) ?? webhooks.find((w) => urlBase(w.url) === urlBase(desired.url));
+}
+
+/** What it takes to make the server hold exactly the desired webhook: nothing, one PATCH, or one POST. */
+export function planWebhook(webhooks: KlivoWebhook[], desired: Desired): Plan {
+	const webhook = findWebhook(webhooks, desired);
+	if (!webhook) return { action: 'create' };
+	const changes: { url?: string; events?: string[]; active?: true } = {};
+	// A URL given without a trigger's token must not strip the token the trigger registered.
+	const keepToken = tokenOf(desired.url) === undefined && tokenOf(webhook.url) !== undefined;
+	const current = keepToken ? withoutToken(webhook.url) : webhook.url;
+	if (!sameUrl(current, desired.url)) changes.url = desired.url;
+	if (!sameEvents(webhook.events, desired.events)) changes.events = desired.events;
+	if (webhook.disabled) {
+		changes.active = true;
+		// Some servers only re-enable on a full update, so send the events along.
+		changes.events = desired.events;
+	}
+	if (Object.keys(changes).length === 0) return { action: 'unchanged', webhook };
+	return { action: 'update', webhook, changes };
+}

@@ -1,0 +1,85 @@
+import { createHmac } from 'crypto';
+
+export const URL_TOKEN_PARAM = 'klivo_token';
+
+/** An absolute http(s) URL with a host, or a sentence saying what is wrong with it. */
+export function checkWebhookUrl(value: string): string | undefined {
+	const url = value.trim();
+	if (url === '') return 'The URL is empty';
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return `'${url}' is not a full URL. Use an address such as https://n8n.example.com/webhook/klivo`;
+	}
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+		return `'${url}' must start with https:// (or http:// for a local or self-hosted server)`;
+	}
+	if (!parsed.hostname) return `'${url}' has no host name`;
+	return undefined;
+}
+
+/** The part Klivo's uniqueness rule and our adoption care about: everything but query and fragment. */
+export function urlBase(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+	} catch {
+		return url.replace(/[?#].*$/, '').replace(/\/+$/, '');
+	}
+}
+
+/** Two spellings of one address compare equal (`HTTP://Host` and `http://host/`). */
+export function sameUrl(a: string, b: string): boolean {
+	try {
+		return new URL(a).toString() === new URL(b).toString();
+	} catch {
+		return a === b;
+	}
+}
+
+/** The URL without our token, so that a URL typed without it still matches a trigger's registration. */
+export function withoutToken(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (!parsed.searchParams.has(URL_TOKEN_PARAM)) return url;
+		parsed.searchParams.delete(URL_TOKEN_PARAM);
+		return parsed.toString();
+	} catch {
+		return url;
+	}
+}
+
+export function tokenOf(url: string): string | undefined {
+	try {
+		return new URL(url).searchParams.get(URL_TOKEN_PARAM) ?? undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export function withToken(url: string, token: string): string {
+	const parsed = new URL(url);
+	parsed.searchParams.set(URL_TOKEN_PARAM, token);
+	return parsed.toString();
+}
+
+/**
+ * The token a Klivo Trigger adds to its URL where Klivo signs nothing. It is derived from the access
+ * token (a secret only the credential holds) so that a watchdog's Ensure, a restarted n8n or a
+ * webhook processor can compute the same value without shared state.
+ */
+export function deriveUrlToken(accessToken: string, accountId: string | number, url: string): string {
+	return createHmac('sha256', String(accessToken))
+		.update(`klivo-trigger-url:${String(accountId).trim()}:${urlBase(url)}`)
+		.digest('base64url')
+		.slice(0, 32);
+}
+
+/** The token authenticates deliveries, so it is a secret: outputs show that it is there, not its value. */
+export function redactToken(url: string): string {
+	if (tokenOf(url) === undefined) return url;
+	const parsed = new URL(url);
+	parsed.searchParams.set(URL_TOKEN_PARAM, 'REDACTED');
+	return parsed.toString();
+}

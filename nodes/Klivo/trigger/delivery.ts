@@ -1,0 +1,95 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { isKnownEvent, RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/events';
+import { deriveUrlToken, URL_TOKEN_PARAM } from '../shared/webhookUrl';
+import type { KlivoCredentials } from '../transport/types';
+import { filterReason, readFilters } from './filters';
+import { chosenEvents, type TriggerState } from './state';
+import { summarize, type DeliveryMeta } from './summary';
+import { railsJson, verifySignature, verifyUrlToken, type VerifyResult } from './verify';
+
+function refuse(context: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
+	context.logger.warn(`Klivo Trigger refused a delivery (HTTP ${status}): ${reason}`, {
+		workflowId: context.getWorkflow().id,
+		node: context.getNode().name,
+	});
+	const response = context.getResponseObject();
+	response.status(status).json({ error: status === 401 ? 'Unauthorized' : 'Bad Request', reason });
+	return { noWebhookResponse: true };
+}
+
+/** Answered 200 so that Klivo counts it as delivered (and never disables us), but no execution. */
+function ignore(reason: string): IWebhookResponseData {
+	return { webhookResponse: { received: true, ignored: reason } };
+}
+
+/**
+ * Deliveries are trusted by signature where the server gave the webhook a secret, else by the token
+ * in our registered URL. The stored token is checked first; the derived one covers a URL written by a
+ * watchdog's Ensure or rotated credentials.
+ */
+async function authenticate(
+	context: IWebhookFunctions,
+	saved: TriggerState,
+	rawBody: Buffer | string,
+): Promise<{ result: VerifyResult; meta: DeliveryMeta }> {
+	const headers = context.getHeaderData() as IDataObject;
+	if (saved.secret) {
+		const result = verifySignature({
+			secret: saved.secret,
+			headers,
+			rawBody,
+			scope: String(saved.webhookId ?? context.getNode().id),
+			nowSeconds: Math.floor(Date.now() / 1000),
+		});
+		return { result, meta: { id: result.ok ? result.id : undefined, timestamp: result.ok ? result.timestamp : undefined, signatureVerified: result.ok, verifiedBy: 'signature' } };
+	}
+	const given = context.getQueryData() as IDataObject;
+	const token = typeof given[URL_TOKEN_PARAM] === 'string' ? (given[URL_TOKEN_PARAM] as string) : undefined;
+	let result = verifyUrlToken(token, saved.urlToken ? [saved.urlToken] : []);
+	if (!result.ok && token) {
+		const credentials = (await context.getCredentials('klivoApi')) as unknown as KlivoCredentials;
+		const webhookUrl = context.getNodeWebhookUrl('default') ?? '';
+		result = verifyUrlToken(token, [deriveUrlToken(credentials.accessToken, credentials.accountId, webhookUrl)]);
+	}
+	const id = headers['x-chatwoot-delivery'];
+	return { result, meta: { id: typeof id === 'string' ? id : undefined, signatureVerified: false, verifiedBy: 'urlToken' } };
+}
+
+function rawBodyOf(context: IWebhookFunctions, body: unknown): Buffer | string {
+	const raw = (context.getRequestObject() as { rawBody?: unknown }).rawBody;
+	if (Buffer.isBuffer(raw) || typeof raw === 'string') return raw;
+	// Without the bytes, Rails' own serialisation of the parsed body is the best stand-in.
+	return body === undefined ? '' : railsJson(body);
+}
+
+export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const saved = this.getWorkflowStaticData('node') as TriggerState;
+	const body = this.getBodyData() as unknown;
+	const { result, meta } = await authenticate(this, saved, rawBodyOf(this, body));
+	if (!result.ok) return refuse(this, 401, result.reason);
+
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		return refuse(this, 400, 'the body is not a JSON object');
+	}
+	const payload = body as IDataObject;
+	const delivered = payload.event;
+	if (typeof delivered !== 'string' || delivered === '') return refuse(this, 400, "the body has no 'event' field");
+	if (!isKnownEvent(delivered)) return ignore(`unknown event ${delivered.slice(0, 64)}`);
+
+	const chosen = chosenEvents(this.getNodeParameter('events', []));
+	let event = delivered;
+	if (delivered === STATUS_CHANGED_EVENT && chosen.includes(RESOLVED_EVENT) && !chosen.includes(STATUS_CHANGED_EVENT)) {
+		if (payload.status !== 'resolved') return ignore('status change that is not a resolution');
+		event = RESOLVED_EVENT;
+	}
+	if (!chosen.includes(event)) return ignore(`event ${event} not selected`);
+
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const reason = filterReason(event, payload, readFilters(options));
+	if (reason) return ignore(`filtered: ${reason}`);
+
+	const summary = summarize(event, delivered, payload, meta);
+	const json: IDataObject = options.output === 'summary' ? summary : { ...payload, event, klivo: summary };
+	return { workflowData: [this.helpers.returnJsonArray(json)], webhookResponse: { received: true } };
+}

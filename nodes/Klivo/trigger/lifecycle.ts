@@ -1,0 +1,191 @@
+import type { IHookFunctions, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { RESOLVED_EVENT } from '../shared/events';
+import { findWebhook, planWebhook, type Desired } from '../shared/reconcile';
+import { deriveUrlToken, urlBase, withToken } from '../shared/webhookUrl';
+import { isKlivoCloud } from '../transport/baseUrl';
+import { asNodeError, failureReason } from '../transport/errors';
+import type { KlivoCredentials, KlivoWebhook, Dialect } from '../transport/types';
+import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../transport/webhooks';
+import { chosenEvents, clearState, serverEvents, type TriggerState } from './state';
+
+interface Target {
+	/** The URL registered with Klivo: n8n's webhook URL plus our token. */
+	url: string;
+	token: string;
+	chosen: string[];
+	name: string;
+}
+
+function isPrivateHost(hostname: string): boolean {
+	const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+	if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
+		return true;
+	}
+	if (!host.includes('.') && !host.includes(':')) return true;
+	if (host === '::1' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80')) return true;
+	const octets = host.split('.').map(Number);
+	if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o))) return false;
+	const [a, b] = octets;
+	return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/** Klivo's cloud cannot post to a laptop: say so at activation instead of losing every event. */
+function assertReachable(context: IHookFunctions, credentials: KlivoCredentials, webhookUrl: string): void {
+	if (!isKlivoCloud(credentials.baseUrl)) return;
+	const parsed = new URL(webhookUrl);
+	if (parsed.protocol === 'https:' && !isPrivateHost(parsed.hostname)) return;
+	throw new NodeOperationError(context.getNode(), `Klivo's cloud cannot reach this n8n at ${parsed.origin}`, {
+		description:
+			"Klivo posts events over the internet, so n8n's webhook address must be public and use HTTPS. Set n8n's WEBHOOK_URL environment variable to your public HTTPS address (e.g. https://n8n.example.com/) and restart n8n.",
+	});
+}
+
+async function describeTarget(context: IHookFunctions): Promise<Target> {
+	const webhookUrl = context.getNodeWebhookUrl('default');
+	if (!webhookUrl) {
+		throw new NodeOperationError(context.getNode(), 'n8n did not give this trigger a webhook URL');
+	}
+	const credentials = (await context.getCredentials('klivoApi')) as unknown as KlivoCredentials;
+	assertReachable(context, credentials, webhookUrl);
+	const chosen = chosenEvents(context.getNodeParameter('events', []));
+	if (chosen.length === 0) {
+		throw new NodeOperationError(context.getNode(), 'Pick at least one event to listen for', {
+			description: "Choose the Klivo events that should start this workflow under 'Events'.",
+		});
+	}
+	const token = deriveUrlToken(credentials.accessToken, credentials.accountId, webhookUrl);
+	const workflow = context.getWorkflow();
+	const test = context.getActivationMode() === 'manual' ? ' (test)' : '';
+	return {
+		url: withToken(webhookUrl, token),
+		token,
+		chosen,
+		name: `n8n: ${workflow.name ?? workflow.id ?? 'workflow'} / ${context.getNode().name}${test}`,
+	};
+}
+
+function state(context: IHookFunctions): TriggerState {
+	return context.getWorkflowStaticData('node') as TriggerState;
+}
+
+/** The list's envelope tells which server this is; only Chatwoot's refuses conversation_resolved. */
+function resolvedViaStatus(dialect: Dialect, saved: TriggerState): boolean {
+	if (dialect === 'chatwoot') return true;
+	if (dialect === 'klivo') return false;
+	return saved.resolvedViaStatus === true;
+}
+
+function remember(saved: TriggerState, webhook: KlivoWebhook, target: Target, viaStatus: boolean): void {
+	clearState(saved);
+	saved.webhookId = webhook.id;
+	saved.urlToken = target.token;
+	saved.subscribed = webhook.events;
+	saved.resolvedViaStatus = viaStatus;
+	if (webhook.secret) saved.secret = webhook.secret;
+}
+
+/**
+ * One write, with the Conversation Resolved fallback: a server that answers 422 for it gets
+ * status changes instead, and the trigger emits only the resolved ones.
+ */
+async function write(
+	node: INode,
+	target: Target,
+	viaStatus: boolean,
+	send: (events: string[]) => Promise<KlivoWebhook>,
+): Promise<{ webhook: KlivoWebhook; viaStatus: boolean }> {
+	const events = serverEvents(target.chosen, viaStatus);
+	try {
+		return { webhook: await send(events), viaStatus };
+	} catch (error) {
+		if (viaStatus || !events.includes(RESOLVED_EVENT) || failureReason(error) !== 'events') throw asNodeError(node, error);
+		return { webhook: await send(serverEvents(target.chosen, true)), viaStatus: true };
+	}
+}
+
+function patch(context: IHookFunctions, id: number, fields: Omit<WebhookFields, 'events'>) {
+	return (events: string[]) => updateWebhook.call(context, id, { ...fields, events });
+}
+
+/**
+ * Healthy only if a webhook with our URL exists, holds exactly our events and is enabled. A same-URL
+ * webhook is adopted (renamed node, lost static data) and fixed with one PATCH; false makes n8n call
+ * create(). One list request, plus at most one PATCH.
+ */
+export async function checkExists(this: IHookFunctions): Promise<boolean> {
+	const target = await describeTarget(this);
+	const saved = state(this);
+	const { webhooks, dialect } = await listWebhooks.call(this);
+	const viaStatus = resolvedViaStatus(dialect, saved);
+	const desired: Desired = { url: target.url, events: serverEvents(target.chosen, viaStatus), preferId: saved.webhookId };
+	const plan = planWebhook(webhooks, desired);
+
+	if (plan.action === 'create') {
+		clearState(saved);
+		saved.resolvedViaStatus = viaStatus;
+		return false;
+	}
+	if (plan.action === 'unchanged') {
+		remember(saved, plan.webhook, target, viaStatus);
+		return true;
+	}
+	const { url, active } = plan.changes;
+	const result = await write(this.getNode(), target, viaStatus, patch(this, plan.webhook.id, { url, active }));
+	remember(saved, result.webhook, target, result.viaStatus);
+	return true;
+}
+
+export async function create(this: IHookFunctions): Promise<boolean> {
+	const target = await describeTarget(this);
+	const saved = state(this);
+	const viaStatus = saved.resolvedViaStatus === true;
+	let result: { webhook: KlivoWebhook; viaStatus: boolean };
+	try {
+		result = await write(this.getNode(), target, viaStatus, (events) =>
+			createWebhook.call(this, { url: target.url, events, name: target.name }),
+		);
+	} catch (error) {
+		if (failureReason(error) !== 'urlTaken') throw asNodeError(this.getNode(), error);
+		// Registered meanwhile (or under another token): adopt it rather than fail or duplicate.
+		const { webhooks } = await listWebhooks.call(this);
+		const existing = findWebhook(webhooks, { url: target.url, events: [] });
+		if (!existing) throw asNodeError(this.getNode(), error);
+		result = await write(this.getNode(), target, viaStatus, patch(this, existing.id, { url: target.url, active: true }));
+	}
+	remember(saved, result.webhook, target, result.viaStatus);
+	return true;
+}
+
+/**
+ * Never throws: n8n skips the cleanup of the workflow's other nodes after an error here. "Already
+ * gone" is success; other failures are logged (no secrets) and the next activation adopts the
+ * leftover webhook by its URL, so nothing is duplicated.
+ */
+export async function remove(this: IHookFunctions): Promise<boolean> {
+	const saved = state(this);
+	try {
+		let id = saved.webhookId;
+		if (id === undefined) {
+			// Static data was lost: find our registration by URL so that nothing is left behind.
+			const webhookUrl = this.getNodeWebhookUrl('default');
+			if (!webhookUrl) return true;
+			const { webhooks } = await listWebhooks.call(this);
+			id = webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl))?.id;
+		}
+		if (id !== undefined) await deleteWebhook.call(this, id, { missingIsDone: true });
+		clearState(saved, true);
+		return true;
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		const description = (error as { description?: unknown }).description;
+		this.logger.warn(
+			`Klivo Trigger: could not remove webhook ${saved.webhookId ?? '(unknown id)'} from Klivo: ${message}. ${
+				typeof description === 'string' ? description : ''
+			} It is adopted again on the next activation, or delete it in Klivo (Settings > Integrations > Webhooks).`,
+			{ workflowId: this.getWorkflow().id, node: this.getNode().name },
+		);
+		return false;
+	}
+}

@@ -1,0 +1,41 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { EVENT_NAMES, RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/events';
+
+/** What the trigger remembers about its registration, in the node's static data. */
+export interface TriggerState extends IDataObject {
+	webhookId?: number;
+	/** Signing secret (Chatwoot 4.12+); never output or logged. */
+	secret?: string;
+	/** The token in the registered URL's query string. */
+	urlToken?: string;
+	/** The events the server holds for us (after any Conversation Resolved substitution). */
+	subscribed?: string[];
+	/** The server rejects conversation_resolved, so we subscribe to status changes instead. */
+	resolvedViaStatus?: boolean;
+}
+
+export const ALL_EVENTS = '*';
+
+export function clearState(state: TriggerState, keepHints = false): void {
+	const viaStatus = state.resolvedViaStatus;
+	for (const key of Object.keys(state)) delete state[key];
+	if (keepHints && viaStatus !== undefined) state.resolvedViaStatus = viaStatus;
+}
+
+/** The user's choice, '*' expanded; unknown values are left out. */
+export function chosenEvents(value: unknown): string[] {
+	const list = Array.isArray(value) ? value.map(String) : [];
+	if (list.includes(ALL_EVENTS)) return [...EVENT_NAMES];
+	return [...new Set(list.filter((event) => EVENT_NAMES.includes(event)))];
+}
+
+/** What to subscribe to on the server, given whether it accepts conversation_resolved. */
+export function serverEvents(chosen: string[], resolvedViaStatus: boolean): string[] {
+	const events = new Set(chosen);
+	if (resolvedViaStatus && events.has(RESOLVED_EVENT)) {
+		events.delete(RESOLVED_EVENT);
+		events.add(STATUS_CHANGED_EVENT);
+	}
+	return [...events].sort();
+}

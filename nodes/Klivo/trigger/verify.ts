@@ -1,0 +1,88 @@
+import { createHmac, timingSafeEqual } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+/** Deliveries older or newer than this are treated as replays (Chatwoot signs the timestamp). */
+export const REPLAY_WINDOW_SECONDS = 300;
+const SEEN_LIMIT = 10_000;
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+function header(headers: IDataObject, name: string): string | undefined {
+	const value = headers[name];
+	if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+	return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Rails escapes `<`, `>`, `&` (and U+2028/9) when it serialises; used only when n8n did not keep the
+ * raw bytes, so that the HMAC is computed over what the server actually signed.
+ */
+export function railsJson(body: unknown): string {
+	return JSON.stringify(body)
+		.replace(/</g, '\\u003c')
+		.replace(/>/g, '\\u003e')
+		.replace(/&/g, '\\u0026')
+		.replace(/\u2028/g, '\\u2028')
+		.replace(/\u2029/g, '\\u2029');
+}
+
+export function expectedSignature(secret: string, timestamp: string, rawBody: Buffer | string): string {
+	return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+}
+
+function safeEqual(a: string, b: string): boolean {
+	const left = Buffer.from(a);
+	const right = Buffer.from(b);
+	return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Delivery ids seen recently, per webhook; bounded so a flood cannot grow it without limit. */
+const seenDeliveries = new Map<string, number>();
+
+function rememberDelivery(key: string, nowSeconds: number): boolean {
+	if (seenDeliveries.has(key)) return false;
+	// Map order is insertion order: drop the oldest tenth. Older ids fall outside the replay window anyway.
+	if (seenDeliveries.size >= SEEN_LIMIT) {
+		for (const oldKey of seenDeliveries.keys()) {
+			seenDeliveries.delete(oldKey);
+			if (seenDeliveries.size < SEEN_LIMIT * 0.9) break;
+		}
+	}
+	seenDeliveries.set(key, nowSeconds);
+	return true;
+}
+
+export interface SignedDelivery {
+	secret: string;
+	headers: IDataObject;
+	rawBody: Buffer | string;
+	/** Scope for the replay cache, e.g. the webhook id. */
+	scope: string;
+	nowSeconds: number;
+}
+
+export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?: string; timestamp?: number } {
+	const signature = header(delivery.headers, 'x-chatwoot-signature');
+	const timestamp = header(delivery.headers, 'x-chatwoot-timestamp');
+	if (!signature) return { ok: false, reason: 'missing signature' };
+	if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed timestamp' };
+	if (!safeEqual(signature, expectedSignature(delivery.secret, timestamp, delivery.rawBody))) {
+		return { ok: false, reason: 'signature mismatch' };
+	}
+	const ts = Number(timestamp);
+	if (Math.abs(delivery.nowSeconds - ts) > REPLAY_WINDOW_SECONDS) {
+		return { ok: false, reason: `timestamp outside the ${REPLAY_WINDOW_SECONDS} s window` };
+	}
+	const id = header(delivery.headers, 'x-chatwoot-delivery');
+	if (id && !rememberDelivery(`${delivery.scope}:${id}`, delivery.nowSeconds)) {
+		return { ok: false, reason: 'replayed delivery' };
+	}
+	return { ok: true, id, timestamp: ts };
+}
+
+export function verifyUrlToken(given: string | undefined, expected: readonly string[]): VerifyResult {
+	if (!given) return { ok: false, reason: 'missing URL token' };
+	return expected.some((token) => token !== '' && safeEqual(given, token))
+		? { ok: true }
+		: { ok: false, reason: 'wrong URL token' };
+}
