@@ -1,6 +1,6 @@
 'use strict';
-// n8n loads the package through the "n8n" block of package.json; this entry point only lets
-// `require('n8n-nodes-klivo')` reach the compiled classes (after `npm run build`).
+// n8n finds the nodes through the "n8n" block of package.json, so the published package has no entry
+// point. This file lets the repository itself be required (after `npm run build`), e.g. by scripts.
 module.exports = {
 	Klivo: require('./dist/nodes/Klivo/Klivo.node.js').Klivo,
 	KlivoTrigger: require('./dist/nodes/Klivo/KlivoTrigger.node.js').KlivoTrigger,

@@ -127,6 +127,8 @@ export interface Harness {
 
 export interface HarnessOptions {
 	type?: 'klivo' | 'klivoTrigger';
+	/** A full node type name, for the credential test's temporary node. */
+	typeName?: string;
 	parameters: INodeParameters;
 	credentials: KlivoCredentialData;
 	continueOnFail?: boolean;
@@ -139,7 +141,7 @@ export function makeHarness(options: HarnessOptions): Harness {
 	const node: INode = {
 		id: 'node-1',
 		name: options.nodeName ?? (options.type === 'klivoTrigger' ? 'Klivo Trigger' : 'Klivo'),
-		type: `n8n-nodes-klivo.${options.type ?? 'klivo'}`,
+		type: options.typeName ?? `n8n-nodes-klivo.${options.type ?? 'klivo'}`,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: options.parameters,
@@ -270,8 +272,7 @@ export async function testCredential(credentials: KlivoCredentialData): Promise<
 		},
 	};
 	nodeTypeInstances[tempType.description.name] = tempType;
-	const harness = makeHarness({ parameters: {}, credentials });
-	harness.node.type = tempType.description.name;
+	const harness = makeHarness({ parameters: {}, credentials, typeName: tempType.description.name });
 	const items: INodeExecutionData[] = [{ json: {} }];
 	const context = new ExecuteContext(
 		harness.workflow,

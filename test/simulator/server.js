@@ -468,6 +468,10 @@ class Simulator {
 		return this.#dialect;
 	}
 
+	set dialect(dialect) {
+		this.setDialect(dialect);
+	}
+
 	/** Back to how the simulator started; webhook ids keep counting so stale ids stay unknown. */
 	reset() {
 		this.#dialect = this.#initialDialect;
@@ -540,10 +544,7 @@ class Simulator {
 		return {
 			dialect: this.dialect,
 			accounts: Object.fromEntries(
-				[...this.#accounts].map(([key, { admins, agents }]) => [
-					key,
-					{ admins: [...admins], agents: [...agents], webhooks: this.webhooks(key) },
-				]),
+				Object.entries(this.accounts).map(([key, tokens]) => [key, { ...tokens, webhooks: this.webhooks(key) }]),
 			),
 			faults: this.faults,
 			requestCount: this.#requests.length,

@@ -107,3 +107,16 @@ export function sameEvents(a: readonly string[], b: readonly string[]): boolean 
 	for (const event of left) if (!right.has(event)) return false;
 	return true;
 }
+
+/**
+ * What to subscribe to on a server, given whether it accepts conversation_resolved. Shared by the
+ * trigger and by Ensure "For a Klivo Trigger URL", so that both register the same subscription.
+ */
+export function subscriptionFor(chosen: readonly string[], resolvedViaStatus: boolean): string[] {
+	const events = new Set(chosen);
+	if (resolvedViaStatus && events.has(RESOLVED_EVENT)) {
+		events.delete(RESOLVED_EVENT);
+		events.add(STATUS_CHANGED_EVENT);
+	}
+	return [...events].sort();
+}

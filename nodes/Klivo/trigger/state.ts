@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EVENT_NAMES, RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/events';
+import { EVENT_NAMES } from '../shared/events';
 
 /** What the trigger remembers about its registration, in the node's static data. */
 export interface TriggerState extends IDataObject {
@@ -30,12 +30,4 @@ export function chosenEvents(value: unknown): string[] {
 	return [...new Set(list.filter((event) => EVENT_NAMES.includes(event)))];
 }
 
-/** What to subscribe to on the server, given whether it accepts conversation_resolved. */
-export function serverEvents(chosen: string[], resolvedViaStatus: boolean): string[] {
-	const events = new Set(chosen);
-	if (resolvedViaStatus && events.has(RESOLVED_EVENT)) {
-		events.delete(RESOLVED_EVENT);
-		events.add(STATUS_CHANGED_EVENT);
-	}
-	return [...events].sort();
-}
+export { subscriptionFor as serverEvents } from '../shared/events';

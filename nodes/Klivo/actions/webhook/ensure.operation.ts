@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { subscriptionFor } from '../../shared/events';
 import { planWebhook } from '../../shared/reconcile';
 import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
 import { webhookToJson } from '../../transport/envelopes';
@@ -31,7 +32,7 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether the URL is a Klivo Trigger node's production URL. Adds the same verification token the trigger registers with, so that the trigger accepts the deliveries.",
+					"Whether the URL is a Klivo Trigger node's production URL. Registers it exactly as the trigger does: with the trigger's verification token, and with status changes in place of Conversation Resolved on servers that reject that event.",
 			},
 			{ ...nameOption, description: "A label shown in Klivo's list of webhooks; used only when the webhook is created" },
 		],
@@ -40,14 +41,16 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	let url = readUrl.call(this, this.getNodeParameter('url', itemIndex), itemIndex);
-	const events = readEvents.call(this, this.getNodeParameter('events', itemIndex), itemIndex);
+	let events = readEvents.call(this, this.getNodeParameter('events', itemIndex), itemIndex);
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	if (fields.forTrigger === true) {
 		const credentials = await this.getCredentials('klivoApi');
 		url = withToken(url, deriveUrlToken(String(credentials.accessToken), String(credentials.accountId), url));
 	}
 
-	const { webhooks } = await listWebhooks.call(this, itemIndex);
+	const { webhooks, dialect } = await listWebhooks.call(this, itemIndex);
+	// A trigger on a Chatwoot-dialect server holds status changes in place of conversation_resolved.
+	if (fields.forTrigger === true) events = subscriptionFor(events, dialect === 'chatwoot');
 	const plan = planWebhook(webhooks, { url, events });
 	if (plan.action === 'unchanged') return { action: 'unchanged', ...webhookToJson(plan.webhook) };
 	if (plan.action === 'update') {
