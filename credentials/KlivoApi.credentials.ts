@@ -6,8 +6,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-/** Same rule as transport/baseUrl.ts, in expression form: strip a pasted `/app/...` path and slashes. */
-const BASE_URL = "={{ $credentials.baseUrl.trim().replace(/[?#].*$/, '').replace(/\\/(app|api)(\\/.*)?$/i, '').replace(/\\/+$/, '') }}";
+/**
+ * Same rule as transport/baseUrl.ts, in expression form: add https:// when no scheme was given, then
+ * strip a query, a pasted `/app/...` path and trailing slashes.
+ */
+const BASE_URL =
+	"={{ $credentials.baseUrl.trim().replace(/^(?!https?:\\/\\/)/i, 'https://').replace(/[?#].*$/, '').replace(/\\/(app|api)(\\/.*)?$/i, '').replace(/\\/+$/, '') }}";
 
 const TOKEN_HELP = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
 
@@ -113,6 +117,24 @@ export class KlivoApi implements ICredentialType {
 					value: 'Resource could not be found',
 					message:
 						"Klivo has no account with this Account ID. Check it (the number after '/app/accounts/' in Klivo's address bar) and the Base URL.",
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error',
+					value: 'Too Many Requests',
+					message: 'Klivo is limiting the rate of requests. Wait a minute and test again.',
+				},
+			},
+			{
+				// A web page instead of the API (wrong Base URL, a proxy's error page): its first character.
+				type: 'responseSuccessBody',
+				properties: {
+					key: '0',
+					value: '<',
+					message:
+						"The Base URL answered with a web page, not Klivo's API. Use the address of your Klivo server, e.g. https://chat.klivo.marketing.",
 				},
 			},
 			{

@@ -56,14 +56,25 @@ export function toWebhook(value: unknown): KlivoWebhook | undefined {
 	};
 }
 
-/** What a workflow sees: the same shape in both dialects, and never the signing secret or URL token. */
+/** Server fields that may hold credentials under another name; never copied into output. */
+const SECRET_LIKE = /secret|token|password|passwd|api_?key|hmac|signature/i;
+
+/** Fields the normalised shape already expresses (`active`), or that describe the same thing. */
+const EXPRESSED = new Set(['active', 'enabled', 'disabled', 'status']);
+
+/**
+ * What a workflow sees: the same core keys in both dialects (id, url, events, name, active, hasSecret),
+ * then whatever else the server sent (e.g. Chatwoot's `account_id`), but never the signing secret,
+ * anything that looks like one, or a URL token.
+ */
 export function webhookToJson(webhook: KlivoWebhook): IDataObject {
 	const json: IDataObject = { id: webhook.id, url: redactToken(webhook.url), events: [...webhook.events] };
 	if (webhook.name !== undefined) json.name = webhook.name;
 	json.active = !webhook.disabled;
 	json.hasSecret = webhook.secret !== undefined;
 	for (const [key, value] of Object.entries(webhook.extra)) {
-		if (!(key in json)) json[key] = value;
+		if (key in json || EXPRESSED.has(key) || SECRET_LIKE.test(key)) continue;
+		json[key] = value;
 	}
 	return json;
 }

@@ -10,6 +10,8 @@ export interface RequestSubject {
 	webhookId?: number | string;
 	events?: string[];
 	timeoutSeconds: number;
+	/** From a 429's Retry-After header, when the server sent one. */
+	retryAfterSeconds?: number;
 }
 
 /** Lets callers react to a kind of failure (adopt on urlTaken, fall back on events) without parsing text. */
@@ -46,6 +48,20 @@ function serverText(body: unknown): string {
 		if (Array.isArray(message)) return message.join(', ');
 	}
 	return '';
+}
+
+function seconds(count: number): string {
+	return `${count} ${count === 1 ? 'second' : 'seconds'}`;
+}
+
+/** `Retry-After` is either a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	const text = Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+	if (text.trim() === '') return undefined;
+	if (/^\s*\d+\s*$/.test(text)) return Number(text.trim());
+	const at = Date.parse(text);
+	if (Number.isNaN(at)) return undefined;
+	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 const TOKEN_HINT = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
@@ -86,7 +102,7 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 				reason: 'notFound',
 				message: `Webhook ${subject.webhookId} does not exist in account ${subject.accountId}`,
 				description:
-					'It may have been deleted in Klivo. Use Get Many to see the webhooks that exist, or Ensure to create it again.',
+					'It may have been deleted in Klivo, or the Account ID in the credential points at another account. Use Get Many to see the webhooks that exist, or Ensure to create it again.',
 			};
 		}
 		return {
@@ -119,8 +135,8 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 				return {
 					httpCode,
 					reason: 'events',
-					message: "This Klivo server does not accept the event 'Conversation Resolved'",
-					description: `Subscribe to 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) instead and check that status is 'resolved'. The Klivo Trigger node does this for you.`,
+					message: `This Klivo server does not accept the event 'Conversation Resolved': subscribe to 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) instead`,
+					description: `Replace 'Conversation Resolved' with 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) and check that the delivery's status is 'resolved'. The Klivo Trigger node does this for you.`,
 				};
 			}
 			return {
@@ -133,11 +149,15 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 		return { httpCode, reason: 'rejected', message: `Klivo rejected the request: ${text || 'unprocessable'}`, description: 'Check the fields of this operation.' };
 	}
 	if (status === 429) {
+		const wait = subject.retryAfterSeconds;
 		return {
 			httpCode,
 			reason: 'rateLimited',
 			message: 'Klivo is limiting the rate of requests',
-			description: 'Wait a moment and run again, or enable Retry On Fail in the node settings.',
+			description:
+				wait !== undefined
+					? `Klivo asks to wait ${seconds(wait)} before the next request. Run again after that, or enable Retry On Fail in the node settings with a longer wait.`
+					: 'Wait a moment and run again, or enable Retry On Fail in the node settings.',
 		};
 	}
 	if (status >= 500) {
@@ -179,7 +199,7 @@ export function explainNetworkError(error: unknown, subject: RequestSubject): Ex
 	if (TIMEOUT_CODES.includes(code)) {
 		return {
 			reason: 'timeout',
-			message: `Klivo did not answer within ${subject.timeoutSeconds} seconds`,
+			message: `Klivo did not answer within ${seconds(subject.timeoutSeconds)}`,
 			description: `The server at ${subject.baseUrl} is slow or overloaded. Try again, or raise the timeout in the Klivo API credential.`,
 		};
 	}

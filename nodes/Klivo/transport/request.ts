@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { normalizeBaseUrl } from './baseUrl';
-import { explainNetworkError, explainStatus, toNodeApiError, type RequestSubject } from './errors';
+import { explainNetworkError, explainStatus, parseRetryAfter, toNodeApiError, type RequestSubject } from './errors';
 import type { KlivoContext, KlivoCredentials } from './types';
 
 export const CREDENTIAL_TYPE = 'klivoApi';
@@ -55,11 +55,12 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	};
 	if (request.body !== undefined) options.body = request.body;
 
-	let response: { statusCode?: number; body?: unknown };
+	let response: { statusCode?: number; body?: unknown; headers?: Record<string, unknown> };
 	try {
 		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as {
 			statusCode?: number;
 			body?: unknown;
+			headers?: Record<string, unknown>;
 		};
 	} catch (error) {
 		throw toNodeApiError(this.getNode(), explainNetworkError(error, subject), request.itemIndex);
@@ -70,5 +71,6 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	if ((status >= 200 && status < 300) || request.accept?.includes(status)) {
 		return { status, body, subject };
 	}
+	if (status === 429) subject.retryAfterSeconds = parseRetryAfter(response?.headers?.['retry-after']);
 	throw toNodeApiError(this.getNode(), explainStatus(status, body, subject), request.itemIndex);
 }
