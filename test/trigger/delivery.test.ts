@@ -1,0 +1,205 @@
+/**
+ * webhook(): what a delivery becomes, in both dialects. The klivo dialect authenticates by the
+ * URL token, the chatwoot dialect by signature; past that point both must behave the same.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	ALL_MESSAGE_TYPES,
+	DIALECTS,
+	REGISTRATION,
+	deliver,
+	expectEmitted,
+	expectIgnored,
+	expectRefused,
+	fixture,
+	fixtureNames,
+	payload,
+	wire,
+	type Dialect,
+} from './support';
+
+afterEach(() => jest.restoreAllMocks());
+
+const SUMMARY_KEYS = [
+	'event',
+	'deliveredEvent',
+	'messageText',
+	'messageType',
+	'isPrivate',
+	'conversationId',
+	'conversationStatus',
+	'inboxId',
+	'contact',
+	'sender',
+	'changedAttributes',
+	'accountId',
+	'delivery',
+];
+
+describe.each(DIALECTS)('webhook() (%s dialect)', (dialect: Dialect) => {
+	const verifiedBy = dialect === 'chatwoot' ? 'signature' : 'urlToken';
+
+	describe('every example payload', () => {
+		test.each(fixtureNames())('%s is emitted with its payload and a klivo summary', async (name) => {
+			const example = fixture(name);
+			const event = String(example.body.event);
+
+			const item = expectEmitted(
+				await deliver(dialect, example, { events: [event], options: { messageTypes: ALL_MESSAGE_TYPES } }),
+			);
+
+			// The payload as Klivo sent it, untouched...
+			const { klivo, ...rest } = item;
+			expect(rest).toEqual(example.body);
+			// ...plus the summary.
+			expect(Object.keys(klivo as IDataObject).sort()).toEqual([...SUMMARY_KEYS].sort());
+			expect(klivo).toMatchObject({ event, deliveredEvent: event, delivery: { verifiedBy } });
+		});
+	});
+
+	describe('output', () => {
+		test('an incoming message: every summary field', async () => {
+			const item = expectEmitted(await deliver(dialect, fixture('message_created.incoming')));
+
+			expect(item.klivo).toEqual({
+				event: 'message_created',
+				deliveredEvent: 'message_created',
+				messageText: 'Olá! Quero saber o preço do plano Pro',
+				messageType: 'incoming',
+				isPrivate: false,
+				conversationId: 1287,
+				conversationStatus: 'open',
+				inboxId: 12,
+				contact: { id: 845, name: 'Maria Souza', phone: '+5511987654321', email: null },
+				sender: { type: 'contact', id: 845, name: 'Maria Souza' },
+				changedAttributes: [],
+				accountId: 7,
+				delivery:
+					dialect === 'chatwoot'
+						? { id: expect.any(String), timestamp: expect.any(Number), signatureVerified: true, verifiedBy: 'signature' }
+						: { id: null, timestamp: null, signatureVerified: false, verifiedBy: 'urlToken' },
+			});
+		});
+
+		test("an agent's reply: the contact comes from the conversation, the sender is the agent", async () => {
+			const item = expectEmitted(
+				await deliver(dialect, fixture('message_created.outgoing_agent'), { options: { messageTypes: ['outgoing'] } }),
+			);
+
+			expect(item.klivo).toMatchObject({
+				messageType: 'outgoing',
+				contact: { id: 845, name: 'Maria Souza', phone: '+5511987654321', email: null },
+				sender: { type: 'agent', id: 4, name: 'Carlos Lima' },
+			});
+		});
+
+		test('an updated contact: contact fields and changed attribute names', async () => {
+			const item = expectEmitted(await deliver(dialect, fixture('contact_updated'), { events: ['contact_updated'] }));
+
+			expect(item.klivo).toMatchObject({
+				event: 'contact_updated',
+				messageText: null,
+				messageType: null,
+				isPrivate: null,
+				contact: { id: 845, name: 'Maria Souza', phone: '+5511987654321', email: 'maria.souza@example.com' },
+				changedAttributes: ['email', 'updated_at'],
+			});
+		});
+
+		test("'Summary Only' outputs just the summary", async () => {
+			const item = expectEmitted(
+				await deliver(dialect, fixture('message_created.incoming'), { options: { output: 'summary' } }),
+			);
+
+			expect(Object.keys(item).sort()).toEqual([...SUMMARY_KEYS].sort());
+			expect(item).toMatchObject({ event: 'message_created', messageText: 'Olá! Quero saber o preço do plano Pro' });
+			expect(item.conversation).toBeUndefined();
+		});
+
+		test('neither the signing secret nor the URL token ever reaches the output', async () => {
+			for (const output of ['full', 'summary']) {
+				const outcome = await deliver(dialect, fixture('message_created.incoming'), { options: { output } });
+				const text = JSON.stringify(outcome.result);
+				expect(outcome.items).toHaveLength(1);
+				expect(text).not.toContain(REGISTRATION.secret);
+				expect(text).not.toContain(REGISTRATION.urlToken);
+			}
+		});
+	});
+
+	describe('malformed bodies → 400, no execution', () => {
+		test.each<[string, unknown]>([
+			['an array', [{ event: 'message_created' }]],
+			['a string', 'message_created'],
+			['a number', 42],
+			['null', null],
+		])('a body that is %s', async (_name, body) => {
+			expectRefused(await deliver(dialect, { raw: wire(body), body }), 400, /not a JSON object/);
+		});
+
+		test.each<[string, IDataObject]>([
+			['no event', { id: 1, content: 'hi' }],
+			['an empty event', { event: '', id: 1 }],
+			['an event that is not a string', { event: 7, id: 1 }],
+		])('an object with %s', async (_name, body) => {
+			expectRefused(await deliver(dialect, body), 400, /no 'event' field/);
+		});
+	});
+
+	describe('events that do not start the workflow → 200 {received, ignored}', () => {
+		test('an unknown event', async () => {
+			expectIgnored(await deliver(dialect, { event: 'account_deleted', id: 1 }), /^unknown event account_deleted$/);
+		});
+
+		test('a known event that was not selected', async () => {
+			expectIgnored(
+				await deliver(dialect, fixture('contact_created'), { events: ['message_created'] }),
+				/^event contact_created not selected$/,
+			);
+		});
+
+		test("'All Events' selects every known event", async () => {
+			expectEmitted(await deliver(dialect, fixture('contact_created'), { events: ['*'] }));
+		});
+	});
+
+	describe('Conversation Resolved', () => {
+		const resolvedOnly = { events: ['conversation_resolved'] };
+
+		test('a status change to resolved is emitted as conversation_resolved', async () => {
+			const item = expectEmitted(await deliver(dialect, fixture('conversation_status_changed.resolved'), resolvedOnly));
+
+			expect(item.event).toBe('conversation_resolved');
+			expect(item.klivo).toMatchObject({
+				event: 'conversation_resolved',
+				deliveredEvent: 'conversation_status_changed',
+				conversationId: 1287,
+				conversationStatus: 'resolved',
+			});
+		});
+
+		test.each(['open', 'pending', 'snoozed'])('a status change to %s is ignored', async (status) => {
+			expectIgnored(
+				await deliver(dialect, payload('conversation_status_changed.resolved', { status }), resolvedOnly),
+				/status change that is not a resolution/,
+			);
+		});
+
+		test('conversation_resolved delivered as such (a server that accepts the subscription) is emitted', async () => {
+			const body = payload('conversation_status_changed.resolved', { event: 'conversation_resolved' });
+
+			const item = expectEmitted(await deliver(dialect, body, resolvedOnly));
+
+			expect(item.klivo).toMatchObject({ event: 'conversation_resolved', deliveredEvent: 'conversation_resolved' });
+		});
+
+		test('with Conversation Status Changed selected, every status change is emitted as itself', async () => {
+			const body = payload('conversation_status_changed.resolved', { status: 'pending' });
+
+			const item = expectEmitted(await deliver(dialect, body, { events: ['conversation_status_changed'] }));
+
+			expect(item.klivo).toMatchObject({ event: 'conversation_status_changed', conversationStatus: 'pending' });
+		});
+	});
+});

@@ -1,0 +1,357 @@
+/**
+ * Activation and deactivation of the Klivo Trigger against the simulator, in both dialects:
+ * what n8n calls (checkExists → create, delete), how many requests that costs, and what the
+ * trigger remembers in its static data.
+ */
+import { deriveUrlToken } from '../../nodes/Klivo/shared/webhookUrl';
+import {
+	ACCOUNT,
+	ADMIN_TOKEN,
+	DIALECTS,
+	NODE_NAME,
+	STATIC_KEY,
+	caught,
+	makeTrigger,
+	onlyWebhook,
+	requestsByRoute,
+	tokenIn,
+	urlBase,
+	useSimulator,
+	type Dialect,
+	type Trigger,
+} from './support';
+
+const RESOLVED = 'conversation_resolved';
+const STATUS_CHANGED = 'conversation_status_changed';
+
+/** The URL the trigger registers: n8n's production URL plus the token derived from the credential. */
+function expectedUrl(trigger: Trigger): string {
+	const url = new URL(trigger.productionUrl());
+	url.searchParams.set('klivo_token', deriveUrlToken(ADMIN_TOKEN, ACCOUNT, trigger.productionUrl()));
+	return url.toString();
+}
+
+describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialect) => {
+	const sim = useSimulator(dialect);
+
+	/** Activates a fresh trigger and forgets the requests that took. */
+	async function activated(events = ['message_created']): Promise<Trigger> {
+		const trigger = makeTrigger(sim(), { events });
+		await trigger.activate();
+		sim().clearRequests();
+		return trigger;
+	}
+
+	describe('activation', () => {
+		test('with no webhook: checkExists answers false, create registers one; two requests in all', async () => {
+			const trigger = makeTrigger(sim(), { events: ['message_created', 'contact_created'] });
+
+			await expect(trigger.checkExists()).resolves.toBe(false);
+			await expect(trigger.create()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, create: 1 });
+			const webhook = onlyWebhook(sim());
+			expect(webhook.url).toBe(expectedUrl(trigger));
+			expect(webhook.subscriptions.sort()).toEqual(['contact_created', 'message_created']);
+			expect(webhook.name).toBe(`n8n: Test workflow / ${NODE_NAME}`);
+
+			const state = trigger.state();
+			expect(state.webhookId).toBe(webhook.id);
+			expect(state.urlToken).toBe(tokenIn(webhook.url));
+			expect(state.subscribed).toEqual(['contact_created', 'message_created']);
+			if (dialect === 'chatwoot') {
+				// Chatwoot tells the secret it signs with; Klivo's documented API has none.
+				expect(state.secret).toBe(webhook.secret);
+			} else {
+				expect(state.secret).toBeUndefined();
+			}
+		});
+
+		test('healthy webhook with the stored id: one list request, checkExists answers true, nothing written', async () => {
+			const trigger = await activated();
+			const before = onlyWebhook(sim());
+
+			await expect(trigger.checkExists()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1 });
+			expect(onlyWebhook(sim())).toEqual(before);
+			expect(trigger.state().webhookId).toBe(before.id);
+		});
+
+		test('same-URL webhook but NO stored id (lost static data): adopted and fixed with one PATCH, no duplicate', async () => {
+			const trigger = makeTrigger(sim(), { events: ['message_created', 'conversation_created'] });
+			// Registered before by hand or by a watchdog's Ensure: our address, no token, other events.
+			const leftover = sim().addWebhookDirect(ACCOUNT, { url: trigger.productionUrl(), subscriptions: ['contact_created'] });
+
+			await expect(trigger.checkExists()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
+			const webhook = onlyWebhook(sim());
+			expect(webhook.id).toBe(leftover.id);
+			expect(webhook.url).toBe(expectedUrl(trigger));
+			expect(webhook.subscriptions.sort()).toEqual(['conversation_created', 'message_created']);
+			expect(trigger.state()).toMatchObject({ webhookId: leftover.id, urlToken: tokenIn(webhook.url) });
+		});
+
+		test('same-URL webhook with another token and no stored id: adopted with one PATCH that puts our token in', async () => {
+			const trigger = makeTrigger(sim(), { events: ['message_created'] });
+			const stale = new URL(trigger.productionUrl());
+			stale.searchParams.set('klivo_token', 'token-of-rotated-credentials');
+			const leftover = sim().addWebhookDirect(ACCOUNT, { url: stale.toString(), subscriptions: ['message_created'] });
+
+			await expect(trigger.checkExists()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
+			expect(onlyWebhook(sim())).toMatchObject({ id: leftover.id, url: expectedUrl(trigger) });
+		});
+
+		test('wrong events (node edited): one PATCH, same webhook id', async () => {
+			await activated(['message_created']);
+			const edited = makeTrigger(sim(), {
+				events: ['message_created', 'contact_updated'],
+				staticData: { [STATIC_KEY]: { webhookId: onlyWebhook(sim()).id } },
+			});
+
+			await expect(edited.checkExists()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
+			const webhook = onlyWebhook(sim());
+			expect(webhook.subscriptions.sort()).toEqual(['contact_updated', 'message_created']);
+			expect(edited.state().subscribed).toEqual(['contact_updated', 'message_created']);
+		});
+
+		test('webhook deleted in Klivo meanwhile: checkExists answers false and create registers a new one', async () => {
+			const trigger = await activated();
+			const gone = onlyWebhook(sim());
+			sim().deleteWebhookDirect(ACCOUNT, gone.id);
+
+			await trigger.activate();
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, create: 1 });
+			const webhook = onlyWebhook(sim());
+			expect(webhook.id).not.toBe(gone.id);
+			expect(trigger.state().webhookId).toBe(webhook.id);
+		});
+
+		if (dialect === 'klivo') {
+			test('webhook the server disabled after failed deliveries: re-enabled by one PATCH with active:true', async () => {
+				const trigger = await activated();
+				sim().disableWebhookDirect(ACCOUNT, onlyWebhook(sim()).id);
+				expect(onlyWebhook(sim()).active).toBe(false);
+
+				await expect(trigger.checkExists()).resolves.toBe(true);
+
+				expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
+				expect(onlyWebhook(sim()).active).toBe(true);
+			});
+		}
+
+		test('activating twice in a row never duplicates the webhook', async () => {
+			const trigger = makeTrigger(sim());
+			await trigger.activate();
+			await trigger.activate();
+			await makeTrigger(sim(), { staticData: {} }).activate();
+
+			expect(sim().webhooks(ACCOUNT)).toHaveLength(1);
+			expect(sim().countRequests({ route: 'create' })).toBe(1);
+		});
+
+		test("'All Events' subscribes every event this server accepts", async () => {
+			const trigger = makeTrigger(sim(), { events: ['*'] });
+
+			await trigger.activate();
+
+			const subscriptions = onlyWebhook(sim()).subscriptions;
+			// Chatwoot has no conversation_resolved: the status change stands in for it.
+			expect(subscriptions).toHaveLength(dialect === 'klivo' ? 11 : 10);
+			expect(subscriptions.includes(RESOLVED)).toBe(dialect === 'klivo');
+			expect(subscriptions).toContain(STATUS_CHANGED);
+		});
+
+		test('create() meets 422 "Url has already been taken" (registered meanwhile): adopts it, no duplicate', async () => {
+			const trigger = makeTrigger(sim(), { events: ['message_created', 'contact_created'] });
+			await expect(trigger.checkExists()).resolves.toBe(false);
+			// Between n8n's checkExists and create, the same URL gets registered (another n8n main, a watchdog).
+			const raced = sim().addWebhookDirect(ACCOUNT, { url: expectedUrl(trigger), subscriptions: ['contact_created'] });
+
+			await expect(trigger.create()).resolves.toBe(true);
+
+			const webhook = onlyWebhook(sim());
+			expect(webhook.id).toBe(raced.id);
+			expect(webhook.subscriptions.sort()).toEqual(['contact_created', 'message_created']);
+			expect(trigger.state().webhookId).toBe(raced.id);
+			expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual([
+				'list 200',
+				'create 422',
+				'list 200',
+				'update 200',
+			]);
+		});
+	});
+
+	describe('Conversation Resolved', () => {
+		const events = ['message_created', RESOLVED];
+
+		test(
+			dialect === 'klivo'
+				? 'klivo dialect subscribes conversation_resolved itself'
+				: 'chatwoot dialect subscribes conversation_status_changed, without a failed request',
+			async () => {
+				const trigger = makeTrigger(sim(), { events });
+
+				await trigger.activate();
+
+				const expected = dialect === 'klivo' ? [RESOLVED, 'message_created'] : [STATUS_CHANGED, 'message_created'];
+				expect(onlyWebhook(sim()).subscriptions.sort()).toEqual(expected);
+				// The list's envelope tells the dialect, so no 422 is needed to find out.
+				expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['list 200', 'create 200']);
+				expect(trigger.state().resolvedViaStatus).toBe(dialect === 'chatwoot');
+				expect(trigger.state().subscribed).toEqual(expected);
+			},
+		);
+
+		test('re-activation keeps the substituted subscription healthy (one request)', async () => {
+			const trigger = makeTrigger(sim(), { events });
+			await trigger.activate();
+			sim().clearRequests();
+
+			await expect(trigger.checkExists()).resolves.toBe(true);
+			expect(requestsByRoute(sim())).toEqual({ list: 1 });
+		});
+
+		test('list envelope that does not reveal the dialect: a 422 on create makes it fall back, if needed', async () => {
+			// A bare array names no dialect; only the server's answer to the subscription tells.
+			sim().injectFault({ route: 'list', status: 200, body: [] });
+			const trigger = makeTrigger(sim(), { events });
+
+			await trigger.activate();
+
+			if (dialect === 'chatwoot') {
+				expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['list 200', 'create 422', 'create 200']);
+				expect(onlyWebhook(sim()).subscriptions.sort()).toEqual([STATUS_CHANGED, 'message_created']);
+				expect(trigger.state().resolvedViaStatus).toBe(true);
+			} else {
+				expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['list 200', 'create 200']);
+				expect(onlyWebhook(sim()).subscriptions.sort()).toEqual([RESOLVED, 'message_created']);
+				expect(trigger.state().resolvedViaStatus).toBe(false);
+			}
+		});
+
+		test('the fallback is remembered: a later check through an anonymous envelope is healthy in one request', async () => {
+			sim().injectFault({ route: 'list', status: 200, body: [] });
+			const trigger = makeTrigger(sim(), { events });
+			await trigger.activate();
+			const webhooks = sim().webhooks(ACCOUNT).map((w) => ({ id: w.id, url: w.url, subscriptions: w.subscriptions }));
+			sim().clearRequests();
+			sim().injectFault({ route: 'list', status: 200, body: webhooks });
+
+			await expect(trigger.checkExists()).resolves.toBe(true);
+			expect(requestsByRoute(sim())).toEqual({ list: 1 });
+		});
+	});
+
+	describe('deactivation', () => {
+		test('with the webhook present: one DELETE, static data cleared', async () => {
+			const trigger = await activated();
+
+			await expect(trigger.remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ delete: 1 });
+			expect(sim().webhooks(ACCOUNT)).toEqual([]);
+			expect(trigger.state().webhookId).toBeUndefined();
+			expect(trigger.state().secret).toBeUndefined();
+		});
+
+		test('webhook already gone (404): success, no throw, one request', async () => {
+			const trigger = await activated();
+			sim().deleteWebhookDirect(ACCOUNT, onlyWebhook(sim()).id);
+
+			await expect(trigger.remove()).resolves.toBe(true);
+
+			expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['delete 404']);
+			expect(trigger.state().webhookId).toBeUndefined();
+		});
+
+		test('with lost static data: finds the webhook by its URL and deletes it', async () => {
+			await activated();
+			const amnesiac = makeTrigger(sim(), { staticData: {} });
+
+			await expect(amnesiac.remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, delete: 1 });
+			expect(sim().webhooks(ACCOUNT)).toEqual([]);
+		});
+
+		test("with lost static data, other webhooks of the account are left alone", async () => {
+			await activated();
+			const other = sim().addWebhookDirect(ACCOUNT, {
+				url: 'https://crm.example.com/hooks/klivo',
+				subscriptions: ['contact_created'],
+			});
+			const amnesiac = makeTrigger(sim(), { staticData: {} });
+
+			await expect(amnesiac.remove()).resolves.toBe(true);
+
+			expect(sim().webhooks(ACCOUNT).map((w) => w.id)).toEqual([other.id]);
+		});
+	});
+
+	describe('"Listen for test event" next to the active workflow', () => {
+		// n8n's TestWebhooks builds the test workflow with empty static data; a copy of production's
+		// static data is the harder case (older n8n, or a future change), so both are checked.
+		test.each([
+			['empty static data (as n8n builds it)', () => ({})],
+			["a copy of production's static data", (production: Trigger) => JSON.parse(JSON.stringify(production.staticData))],
+		])('with %s: own /webhook-test/ URL, production webhook untouched, ≤ 3 requests', async (_name, staticDataOf) => {
+			const production = await activated(['message_created']);
+			const productionWebhook = onlyWebhook(sim());
+			const productionState = { ...production.state() };
+			const editor = makeTrigger(sim(), { events: ['message_created', 'contact_created'], staticData: staticDataOf(production) });
+
+			await expect(editor.test.checkExists()).resolves.toBe(false);
+			await expect(editor.test.create()).resolves.toBe(true);
+
+			const testWebhook = sim().webhooks(ACCOUNT).find((w) => w.id !== productionWebhook.id);
+			expect(testWebhook).toBeDefined();
+			expect(urlBase(testWebhook!.url)).toBe(editor.test.url());
+			expect(editor.test.url()).toContain('/webhook-test/');
+			expect(testWebhook!.name).toBe(`n8n: Test workflow / ${NODE_NAME} (test)`);
+			expect(sim().webhooks(ACCOUNT).find((w) => w.id === productionWebhook.id)).toEqual(productionWebhook);
+
+			await expect(editor.test.remove()).resolves.toBe(true);
+
+			expect(sim().webhooks(ACCOUNT)).toEqual([productionWebhook]);
+			expect(sim().requests.length).toBeLessThanOrEqual(3);
+			expect(sim().countRequests({ route: 'update' })).toBe(0);
+			expect(production.state()).toEqual(productionState);
+		});
+
+		test("a test registration that fails: n8n's cleanup (delete) leaves the production webhook alone", async () => {
+			await activated(['message_created']);
+			const productionWebhook = onlyWebhook(sim());
+			const editor = makeTrigger(sim(), { staticData: {} });
+			sim().injectFault({ route: 'create', status: 500 });
+
+			await expect(editor.test.checkExists()).resolves.toBe(false);
+			await expect(editor.test.create()).rejects.toThrow(/HTTP 500/);
+			await editor.test.remove();
+
+			expect(sim().webhooks(ACCOUNT)).toEqual([productionWebhook]);
+			expect(sim().countRequests({ route: 'delete' })).toBe(0);
+		});
+	});
+});
+
+describe('Klivo Trigger lifecycle: what n8n passes in', () => {
+	const sim = useSimulator('klivo');
+
+	test('no event chosen: activation fails with a message that says what to pick, before any request', async () => {
+		const trigger = makeTrigger(sim(), { events: [] });
+
+		const error = await caught(trigger.checkExists());
+
+		expect(error.message).toBe('Pick at least one event to listen for');
+		expect(error.description).toContain('Events');
+		expect(sim().requests).toHaveLength(0);
+	});
+});
