@@ -194,6 +194,23 @@ describe.each(DIALECTS)('webhook() (%s dialect)', (dialect: Dialect) => {
 			expect(item.klivo).toMatchObject({ event: 'conversation_resolved', deliveredEvent: 'conversation_resolved' });
 		});
 
+		test('with All Events, a resolution is seen as conversation_resolved on both dialects', async () => {
+			const outcome = await deliver(dialect, fixture('conversation_status_changed.resolved'), { events: ['*'] });
+
+			expect(outcome.status).toBe(200);
+			const events = (outcome.items ?? []).map((item) => item.event);
+			// Klivo's dialect delivers conversation_resolved itself, separately; Chatwoot's only the status change.
+			expect(events).toEqual(
+				dialect === 'chatwoot' ? ['conversation_status_changed', 'conversation_resolved'] : ['conversation_status_changed'],
+			);
+		});
+
+		test('with All Events, a status change that is not a resolution is one item', async () => {
+			const outcome = await deliver(dialect, payload('conversation_status_changed.resolved', { status: 'snoozed' }), { events: ['*'] });
+
+			expect((outcome.items ?? []).map((item) => item.event)).toEqual(['conversation_status_changed']);
+		});
+
 		test('with Conversation Status Changed selected, every status change is emitted as itself', async () => {
 			const body = payload('conversation_status_changed.resolved', { status: 'pending' });
 

@@ -125,16 +125,17 @@ describe.each(DIALECTS)('filters (%s dialect)', (dialect: Dialect) => {
 	});
 
 	describe('ignore sender ids', () => {
-		test("the listed sender's events are ignored, others pass", async () => {
-			expectIgnored(await send(INCOMING, { ignoreSenderIds: '9, 845' }), /^filtered: sender 845$/);
-			expectEmitted(await send(INCOMING, { ignoreSenderIds: '9' }));
+		test("a contact is ignored only when written as contact:ID, since contacts and agents are numbered separately", async () => {
+			expectIgnored(await send(INCOMING, { ignoreSenderIds: '9, contact:845' }), /^filtered: sender contact 845$/);
+			expectEmitted(await send(INCOMING, { ignoreSenderIds: '845' }));
+			expectEmitted(await send(INCOMING, { ignoreSenderIds: 'agent:845, bot:845' }));
 		});
 
 		test("the bot's own replies are ignored by id (the loop guard for workflows that answer as a bot)", async () => {
-			expectIgnored(
-				await send(OUTGOING, { messageTypes: ALL_MESSAGE_TYPES, ignoreSenderIds: '9' }, { sender: BOT }),
-				/sender 9/,
-			);
+			const outgoing = { messageTypes: ALL_MESSAGE_TYPES };
+			expectIgnored(await send(OUTGOING, { ...outgoing, ignoreSenderIds: '9' }, { sender: BOT }), /^filtered: sender bot 9$/);
+			expectIgnored(await send(OUTGOING, { ...outgoing, ignoreSenderIds: 'bot: 9' }, { sender: BOT }), /sender bot 9/);
+			expectEmitted(await send(OUTGOING, { ...outgoing, ignoreSenderIds: 'agent:9, contact:9' }, { sender: BOT }));
 		});
 	});
 

@@ -156,6 +156,24 @@ describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialec
 			expect(sim().countRequests({ route: 'create' })).toBe(1);
 		});
 
+		test("n8n's WEBHOOK_URL changed: the stored webhook is moved to the new address by one PATCH, not left behind", async () => {
+			const before = await activated(['message_created']);
+			const old = onlyWebhook(sim());
+			const moved = makeTrigger(sim(), {
+				events: ['message_created'],
+				staticData: before.staticData,
+				webhookBaseUrl: 'https://n8n.example.com/',
+			});
+
+			await expect(moved.checkExists()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
+			const webhook = onlyWebhook(sim());
+			expect(webhook.id).toBe(old.id);
+			expect(urlBase(webhook.url)).toBe(moved.productionUrl());
+			expect(tokenIn(webhook.url)).toBe(deriveUrlToken(ADMIN_TOKEN, ACCOUNT, moved.productionUrl()));
+		});
+
 		test("'All Events' subscribes every event this server accepts", async () => {
 			const trigger = makeTrigger(sim(), { events: ['*'] });
 

@@ -356,7 +356,7 @@ export const REGISTRATION = {
 
 export function registeredState(dialect: Dialect): TriggerState {
 	return dialect === 'chatwoot'
-		? { webhookId: REGISTRATION.webhookId, secret: REGISTRATION.secret, urlToken: REGISTRATION.urlToken }
+		? { webhookId: REGISTRATION.webhookId, secret: REGISTRATION.secret, urlToken: REGISTRATION.urlToken, resolvedViaStatus: true }
 		: { webhookId: REGISTRATION.webhookId, urlToken: REGISTRATION.urlToken };
 }
 

@@ -1,6 +1,6 @@
 import type { KlivoWebhook } from '../transport/types';
 import { sameEvents } from './events';
-import { sameUrl, tokenOf, urlBase, withoutToken } from './webhookUrl';
+import { sameUrl, tokenOf, urlBase, urlPath, withoutToken } from './webhookUrl';
 
 export type Plan =
 	| { action: 'create' }
@@ -16,14 +16,19 @@ export interface Desired {
 
 /**
  * Klivo allows one webhook per URL, so the one to keep is found by URL; the query string is left out
- * of the match because a trigger's URL token may differ from what was registered before.
+ * of the match because a trigger's URL token may differ from what was registered before. Last comes
+ * the webhook registered before under the same path on another host (n8n's WEBHOOK_URL changed): it
+ * is moved rather than left behind. The path tells production (`/webhook/`) from test
+ * (`/webhook-test/`) URLs, so a test run never takes over a production webhook.
  */
 export function findWebhook(webhooks: KlivoWebhook[], desired: Desired): KlivoWebhook | undefined {
-	if (desired.preferId !== undefined) {
-		const byId = webhooks.find((w) => w.id === desired.preferId && urlBase(w.url) === urlBase(desired.url));
-		if (byId) return byId;
-	}
-	return webhooks.find((w) => sameUrl(w.url, desired.url)) ?? webhooks.find((w) => urlBase(w.url) === urlBase(desired.url));
+	const byId = desired.preferId === undefined ? undefined : webhooks.find((w) => w.id === desired.preferId);
+	if (byId && urlBase(byId.url) === urlBase(desired.url)) return byId;
+	const sameAddress =
+		webhooks.find((w) => sameUrl(w.url, desired.url)) ?? webhooks.find((w) => urlBase(w.url) === urlBase(desired.url));
+	if (sameAddress) return sameAddress;
+	if (byId && urlPath(byId.url) === urlPath(desired.url)) return byId;
+	return undefined;
 }
 
 /** What it takes to make the server hold exactly the desired webhook: nothing, one PATCH, or one POST. */

@@ -78,18 +78,35 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	if (!isKnownEvent(delivered)) return ignore(`unknown event ${delivered.slice(0, 64)}`);
 
 	const chosen = chosenEvents(this.getNodeParameter('events', []));
-	let event = delivered;
-	if (delivered === STATUS_CHANGED_EVENT && chosen.includes(RESOLVED_EVENT) && !chosen.includes(STATUS_CHANGED_EVENT)) {
-		if (payload.status !== 'resolved') return ignore('status change that is not a resolution');
-		event = RESOLVED_EVENT;
+	const labels = labelsFor(delivered, payload, chosen, saved.resolvedViaStatus === true);
+	if (labels.length === 0) {
+		const unresolved = delivered === STATUS_CHANGED_EVENT && chosen.includes(RESOLVED_EVENT);
+		return ignore(unresolved ? 'status change that is not a resolution' : `event ${delivered} not selected`);
 	}
-	if (!chosen.includes(event)) return ignore(`event ${event} not selected`);
 
 	const options = this.getNodeParameter('options', {}) as IDataObject;
-	const reason = filterReason(event, payload, readFilters(options));
+	const filters = readFilters(options);
+	const reason = filterReason(labels[0], payload, filters);
 	if (reason) return ignore(`filtered: ${reason}`);
 
-	const summary = summarize(event, delivered, payload, meta);
-	const json: IDataObject = options.output === 'summary' ? summary : { ...payload, event, klivo: summary };
-	return { workflowData: [this.helpers.returnJsonArray(json)], webhookResponse: { received: true } };
+	const items = labels.map((event) => {
+		const summary = summarize(event, delivered, payload, meta);
+		return options.output === 'summary' ? summary : { ...payload, event, klivo: summary };
+	});
+	return { workflowData: [this.helpers.returnJsonArray(items)], webhookResponse: { received: true } };
+}
+
+/**
+ * The events one delivery stands for. Where the server cannot subscribe conversation_resolved, a
+ * resolved status change stands for it too, so "All Events" sees resolutions on both dialects.
+ */
+function labelsFor(delivered: string, payload: IDataObject, chosen: string[], resolvedViaStatus: boolean): string[] {
+	const labels = chosen.includes(delivered) ? [delivered] : [];
+	const standsForResolved =
+		delivered === STATUS_CHANGED_EVENT &&
+		payload.status === 'resolved' &&
+		chosen.includes(RESOLVED_EVENT) &&
+		(resolvedViaStatus || !chosen.includes(STATUS_CHANGED_EVENT));
+	if (standsForResolved) labels.push(RESOLVED_EVENT);
+	return labels;
 }

@@ -15,7 +15,8 @@ export interface FilterConfig {
 	includePrivateNotes: boolean;
 	inboxIds: number[];
 	senderTypes: SenderKind[];
-	ignoreSenderIds: number[];
+	/** `agent:4`, `bot:2`, `contact:845`; a bare number means an agent or bot (loop prevention). */
+	ignoreSenders: Array<{ kind?: SenderKind; id: number }>;
 	conversationStatuses: string[];
 	changedAttributes: string[];
 	includeActivityOnlyContactUpdates: boolean;
@@ -27,6 +28,25 @@ const ACTIVITY_ONLY = new Set(['last_activity_at', 'updated_at']);
 function idList(value: unknown): number[] {
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
 	return parts.map((part) => Number(String(part).trim())).filter((id) => Number.isInteger(id) && id > 0);
+}
+
+const SENDER_KINDS: Record<string, SenderKind> = { agent: 'agent', user: 'agent', bot: 'bot', agent_bot: 'bot', contact: 'contact' };
+
+/** Contacts, agents and bots are numbered separately in Klivo, so an ID may carry its kind. */
+function senderList(value: unknown): Array<{ kind?: SenderKind; id: number }> {
+	const entries = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,;\n]+/);
+	return entries.flatMap((entry) => {
+		const match = /^\s*(?:([a-z_]+)\s*:\s*)?(\d+)\s*$/i.exec(entry);
+		if (!match) return [];
+		const kind = match[1] ? SENDER_KINDS[match[1].toLowerCase()] : undefined;
+		if (match[1] && !kind) return [];
+		return [{ kind, id: Number(match[2]) }];
+	});
+}
+
+/** A bare ID stands for the agents and bots a workflow replies as, never for a customer. */
+function matchesKind(wanted: SenderKind | undefined, actual: SenderKind): boolean {
+	return wanted === undefined ? actual !== 'contact' : wanted === actual;
 }
 
 function stringList(value: unknown): string[] {
@@ -41,7 +61,7 @@ export function readFilters(options: IDataObject): FilterConfig {
 		includePrivateNotes: options.includePrivateNotes === true,
 		inboxIds: idList(options.inboxIds),
 		senderTypes: stringList(options.senderTypes) as SenderKind[],
-		ignoreSenderIds: idList(options.ignoreSenderIds),
+		ignoreSenders: senderList(options.ignoreSenderIds),
 		conversationStatuses: stringList(options.conversationStatuses),
 		changedAttributes: stringList(options.changedAttributes),
 		includeActivityOnlyContactUpdates: options.includeActivityOnlyContactUpdates === true,
@@ -62,7 +82,9 @@ export function filterReason(event: string, payload: IDataObject, filters: Filte
 	if (filters.senderTypes.length > 0 && sender && !filters.senderTypes.includes(sender.kind)) {
 		return `sender type ${sender.kind}`;
 	}
-	if (sender?.id !== undefined && filters.ignoreSenderIds.includes(sender.id)) return `sender ${sender.id}`;
+	if (sender?.id !== undefined && filters.ignoreSenders.some((s) => s.id === sender.id && matchesKind(s.kind, sender.kind))) {
+		return `sender ${sender.kind} ${sender.id}`;
+	}
 
 	if (filters.inboxIds.length > 0) {
 		const inbox = inboxId(payload);

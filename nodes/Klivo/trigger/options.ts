@@ -26,8 +26,9 @@ export const triggerOptions: INodeProperties = {
 			name: 'ignoreSenderIds',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. 4, 9',
-			description: 'Comma-separated IDs of contacts, agents or bots whose events are ignored (e.g. the bot this workflow replies as)',
+			placeholder: 'e.g. 4, bot:2, contact:845',
+			description:
+				"Comma-separated IDs of agents or bots whose events are ignored, e.g. the agent or bot this workflow replies as. Contacts are numbered separately: write 'contact:845' to ignore a contact, or 'agent:4' / 'bot:2' to be explicit.",
 		},
 		{
 			displayName: 'Inbox IDs',
@@ -98,7 +99,8 @@ export const triggerOptions: INodeProperties = {
 				{ name: 'Contact', value: 'contact' },
 			],
 			default: [],
-			description: 'Only events caused by these senders. Empty means any sender.',
+			description:
+				'For events that have a sender (messages, typing): only those by these senders. Events without a sender (conversation and contact changes) are not affected. Empty means any sender.',
 		},
 	],
 };
