@@ -4,6 +4,7 @@ import { isKnownEvent, RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/ev
 import { deriveUrlToken, URL_TOKEN_PARAM } from '../shared/webhookUrl';
 import type { KlivoCredentials } from '../transport/types';
 import { filterReason, readFilters } from './filters';
+import { learnedSecret, refreshSecret } from './secretRefresh';
 import { chosenEvents, type TriggerState } from './state';
 import { summarize, type DeliveryMeta } from './summary';
 import { railsJson, verifySignature, verifyUrlToken, type VerifyResult } from './verify';
@@ -35,13 +36,20 @@ async function authenticate(
 ): Promise<{ result: VerifyResult; meta: DeliveryMeta }> {
 	const headers = context.getHeaderData() as IDataObject;
 	if (saved.secret) {
-		const result = verifySignature({
-			secret: saved.secret,
-			headers,
-			rawBody,
-			scope: String(saved.webhookId ?? context.getNode().id),
-			nowSeconds: Math.floor(Date.now() / 1000),
-		});
+		const verify = (secret: string) =>
+			verifySignature({
+				secret,
+				headers,
+				rawBody,
+				scope: String(saved.webhookId ?? context.getNode().id),
+				nowSeconds: Math.floor(Date.now() / 1000),
+			});
+		const secret = learnedSecret(context) ?? saved.secret;
+		let result = verify(secret);
+		if (!result.ok && result.reason === 'signature mismatch') {
+			const fresh = await refreshSecret(context, saved);
+			if (fresh !== undefined && fresh !== secret) result = verify(fresh);
+		}
 		return { result, meta: { id: result.ok ? result.id : undefined, timestamp: result.ok ? result.timestamp : undefined, signatureVerified: result.ok, verifiedBy: 'signature' } };
 	}
 	const given = context.getQueryData() as IDataObject;
