@@ -317,6 +317,7 @@ describe('planWebhook', () => {
 			action: 'update',
 			webhook: existing,
 			changes: { events: ['contact_created'] },
+			changed: ['events'],
 		});
 	});
 
@@ -326,6 +327,8 @@ describe('planWebhook', () => {
 			action: 'update',
 			webhook: existing,
 			changes: { active: true, events: ['message_created'] },
+			// The events go along for servers that only re-enable on a full update, but did not change.
+			changed: ['enabled'],
 		});
 	});
 
@@ -336,6 +339,7 @@ describe('planWebhook', () => {
 			action: 'update',
 			webhook: existing,
 			changes: { url: desired },
+			changed: ['url'],
 		});
 	});
 
@@ -353,6 +357,7 @@ describe('planWebhook', () => {
 			action: 'update',
 			webhook: existing,
 			changes: { events: ['contact_created'] },
+			changed: ['events'],
 		});
 	});
 

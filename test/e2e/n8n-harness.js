@@ -169,22 +169,28 @@ function majorOf(version) {
 	return Number(String(version).split('.')[0]);
 }
 
-/** Installs a packed community package into <userFolder>/.n8n/nodes (no scripts, no peers, prefer the cache). */
-function installPackage(userFolder, tarball, say) {
+/**
+ * Installs packed community packages into <userFolder>/.n8n/nodes (no scripts, no peers, prefer the
+ * cache). Several tarballs go into ONE `npm install`: a later `npm install --no-save` of another
+ * package would prune the first one as extraneous.
+ */
+function installPackages(userFolder, tarballs, say) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const pkgJson = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(pkgJson)) {
 		fs.writeFileSync(pkgJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
 	}
-	const abs = path.resolve(tarball);
-	if (!fs.existsSync(abs)) throw new Error(`package tarball not found: ${abs}`);
-	say(`installing ${abs} into ${nodesDir}`);
+	const list = (Array.isArray(tarballs) ? tarballs : [tarballs]).map((t) => path.resolve(t));
+	if (list.length === 0) throw new Error('no package tarball given');
+	for (const abs of list) if (!fs.existsSync(abs)) throw new Error(`package tarball not found: ${abs}`);
+	const shown = list.join(', ');
+	say(`installing ${shown} into ${nodesDir}`);
 	const res = spawnSync(
 		'npm',
 		[
 			'install',
-			abs,
+			...list,
 			'--ignore-scripts',
 			'--no-save',
 			'--no-package-lock',
@@ -199,9 +205,14 @@ function installPackage(userFolder, tarball, say) {
 		{ cwd: nodesDir, env: installer.cleanEnv(), encoding: 'utf8', timeout: 300000 },
 	);
 	if (res.status !== 0) {
-		throw new Error(`npm install of ${abs} failed (${res.status ?? res.signal}): ${res.stderr || res.stdout}`);
+		throw new Error(`npm install of ${shown} failed (${res.status ?? res.signal}): ${res.stderr || res.stdout}`);
 	}
 	return { nodesDir };
+}
+
+/** Installs one packed community package into <userFolder>/.n8n/nodes (see installPackages). */
+function installPackage(userFolder, tarball, say) {
+	return installPackages(userFolder, [tarball], say);
 }
 
 function buildEnv({ version, dir, nodeBin, recommendedEnv, port, brokerPort, userFolder, webhookUrl, encryptionKey, disabledModules, env }) {
@@ -284,7 +295,9 @@ function buildEnv({ version, dir, nodeBin, recommendedEnv, port, brokerPort, use
  *   webhookUrl      WEBHOOK_URL (default http://127.0.0.1:<port>/)
  *   env             extra env for n8n (undefined/null deletes a variable)
  *   packageTarball  path to an `npm pack` tarball, installed into <userFolder>/.n8n/nodes (a folder
- *                   would be symlinked by npm, and the package would then see the repo's node_modules)
+ *                   would be symlinked by npm, and the package would then see the repo's node_modules);
+ *                   an array of paths installs several packages (one `npm install`)
+ *   packageTarballs more tarballs to install along with packageTarball (e.g. a second package)
  *   log             true: echo n8n output to stderr; function(line): receive each line; default: quiet
  *   disabledModules extra n8n modules to disable (filtered to those this n8n knows)
  *   startTimeoutMs  default 240000
@@ -325,7 +338,8 @@ async function startN8n(options = {}) {
 	const saveState = () => fs.writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
 	saveState();
 
-	if (options.packageTarball) installPackage(userFolder, options.packageTarball, say);
+	const tarballs = [options.packageTarball, ...(options.packageTarballs || [])].flat().filter(Boolean);
+	if (tarballs.length > 0) installPackages(userFolder, tarballs, say);
 
 	const env = buildEnv({
 		version,
@@ -673,4 +687,4 @@ async function startN8n(options = {}) {
 	return instance;
 }
 
-module.exports = { startN8n, waitFor, getFreePort, installPackage, knownModules, buildEnv };
+module.exports = { startN8n, waitFor, getFreePort, installPackage, installPackages, knownModules, buildEnv };

@@ -280,14 +280,28 @@ describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialec
 			expect(trigger.state().secret).toBeUndefined();
 		});
 
-		test('webhook already gone (404): success, no throw, one request', async () => {
+		test('webhook already gone (404): success, no throw; one look by URL for a re-created one', async () => {
 			const trigger = await activated();
 			sim().deleteWebhookDirect(ACCOUNT, onlyWebhook(sim()).id);
 
 			await expect(trigger.remove()).resolves.toBe(true);
 
-			expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['delete 404']);
+			expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['delete 404', 'list 200']);
 			expect(trigger.state().webhookId).toBeUndefined();
+		});
+
+		test('webhook re-created under a new id meanwhile (a watchdog): deactivation still removes it', async () => {
+			const trigger = await activated();
+			const registered = onlyWebhook(sim());
+			sim().deleteWebhookDirect(ACCOUNT, registered.id);
+			const recreated = sim().addWebhookDirect(ACCOUNT, { url: registered.url, subscriptions: registered.subscriptions });
+			sim().addWebhookDirect(ACCOUNT, { url: 'https://crm.example.com/klivo', subscriptions: ['contact_created'] });
+
+			await expect(trigger.remove()).resolves.toBe(true);
+
+			expect(sim().requests.map((r) => `${r.route} ${r.status}`)).toEqual(['delete 404', 'list 200', 'delete 200']);
+			expect(sim().webhooks(ACCOUNT).map((w) => w.url)).toEqual(['https://crm.example.com/klivo']);
+			expect(recreated.id).not.toBe(registered.id);
 		});
 
 		test('with lost static data: finds the webhook by its URL and deletes it', async () => {

@@ -46,11 +46,25 @@ describe('Klivo Trigger: signing secret changed after activation (chatwoot diale
 
 		expectEmitted(await signedWith(recreated.secret, trigger));
 		expect(sim().countRequests({ route: 'list' })).toBe(1);
-		expect(trigger.state()).toMatchObject({ secret: recreated.secret, webhookId: recreated.id });
 
 		expectEmitted(await signedWith(recreated.secret, trigger));
 		expectRefused(await signedWith('forged-secret-000000000000', trigger), 401, /signature mismatch/);
 		expectRefused(await signedWith(registered.secret, trigger), 401, /signature mismatch/);
 		expect(sim().countRequests({ route: 'list' })).toBe(1);
+	});
+
+	test('a re-activation after a learned secret verifies with the newly stored secret at once', async () => {
+		const trigger = makeTrigger(sim(), { events: ['message_created'] });
+		await trigger.activate();
+		const first = onlyWebhook(sim());
+		// A forged delivery makes the trigger look up (and learn) the current secret.
+		expectRefused(await signedWith('forged-secret-000000000000', trigger), 401, /signature mismatch/);
+
+		await trigger.remove();
+		await trigger.activate();
+		const second = onlyWebhook(sim());
+		expect(second.secret).not.toBe(first.secret);
+
+		expectEmitted(await signedWith(second.secret, trigger));
 	});
 });

@@ -4,7 +4,14 @@ import { sameUrl, tokenOf, urlBase, urlPath, withoutToken } from './webhookUrl';
 
 export type Plan =
 	| { action: 'create' }
-	| { action: 'update'; webhook: KlivoWebhook; changes: { url?: string; events?: string[]; active?: true } }
+	| {
+			action: 'update';
+			webhook: KlivoWebhook;
+			/** What the PATCH sends. */
+			changes: { url?: string; events?: string[]; active?: true };
+			/** What actually differs: `url`, `events`, `enabled`. */
+			changed: string[];
+	  }
 	| { action: 'unchanged'; webhook: KlivoWebhook };
 
 export interface Desired {
@@ -36,16 +43,24 @@ export function planWebhook(webhooks: KlivoWebhook[], desired: Desired): Plan {
 	const webhook = findWebhook(webhooks, desired);
 	if (!webhook) return { action: 'create' };
 	const changes: { url?: string; events?: string[]; active?: true } = {};
+	const changed: string[] = [];
 	// A URL given without a trigger's token must not strip the token the trigger registered.
 	const keepToken = tokenOf(desired.url) === undefined && tokenOf(webhook.url) !== undefined;
 	const current = keepToken ? withoutToken(webhook.url) : webhook.url;
-	if (!sameUrl(current, desired.url)) changes.url = desired.url;
-	if (!sameEvents(webhook.events, desired.events)) changes.events = desired.events;
+	if (!sameUrl(current, desired.url)) {
+		changes.url = desired.url;
+		changed.push('url');
+	}
+	if (!sameEvents(webhook.events, desired.events)) {
+		changes.events = desired.events;
+		changed.push('events');
+	}
 	if (webhook.disabled) {
 		changes.active = true;
-		// Some servers only re-enable on a full update, so send the events along.
+		changed.push('enabled');
+		// Some servers only re-enable on a full update, so the events go along unchanged.
 		changes.events = desired.events;
 	}
-	if (Object.keys(changes).length === 0) return { action: 'unchanged', webhook };
-	return { action: 'update', webhook, changes };
+	if (changed.length === 0) return { action: 'unchanged', webhook };
+	return { action: 'update', webhook, changes, changed };
 }

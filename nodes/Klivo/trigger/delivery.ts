@@ -44,7 +44,8 @@ async function authenticate(
 				scope: String(saved.webhookId ?? context.getNode().id),
 				nowSeconds: Math.floor(Date.now() / 1000),
 			});
-		const secret = learnedSecret(context) ?? saved.secret;
+		// A secret learned since this activation supersedes the stored one (whose webhook is gone).
+		const secret = learnedSecret(context, saved) ?? saved.secret;
 		let result = verify(secret);
 		if (!result.ok && result.reason === 'signature mismatch') {
 			const fresh = await refreshSecret(context, saved);

@@ -168,16 +168,23 @@ export async function create(this: IHookFunctions): Promise<boolean> {
  */
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	const saved = state(this);
+	const webhookUrl = this.getNodeWebhookUrl('default');
+	const findByUrl = async (): Promise<number | undefined> => {
+		if (!webhookUrl) return undefined;
+		const { webhooks } = await listWebhooks.call(this);
+		return webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl))?.id;
+	};
 	try {
-		let id = saved.webhookId;
-		if (id === undefined) {
-			// Static data was lost: find our registration by URL so that nothing is left behind.
-			const webhookUrl = this.getNodeWebhookUrl('default');
-			if (!webhookUrl) return true;
-			const { webhooks } = await listWebhooks.call(this);
-			id = webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl))?.id;
+		// Static data lost: find our registration by URL so that nothing is left behind.
+		const id = saved.webhookId ?? (await findByUrl());
+		if (id !== undefined) {
+			const deleted = await deleteWebhook.call(this, id, { missingIsDone: true });
+			if (!deleted && saved.webhookId !== undefined) {
+				// The stored id was gone: a watchdog's Ensure or a person may have re-created it under a new one.
+				const recreated = await findByUrl();
+				if (recreated !== undefined) await deleteWebhook.call(this, recreated, { missingIsDone: true });
+			}
 		}
-		if (id !== undefined) await deleteWebhook.call(this, id, { missingIsDone: true });
 		clearState(saved, true);
 		return true;
 	} catch (error) {

@@ -10,13 +10,17 @@ const REFRESH_INTERVAL_MS = 30_000;
 const lastRefresh = new Map<string, number>();
 const learnedSecrets = new Map<string, string>();
 
-function keyOf(context: IWebhookFunctions): string {
-	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+/**
+ * Keyed by the secret the last activation stored as well: a re-activation stores a new one, which
+ * makes anything learned before it stale and allows a fresh look-up at once.
+ */
+function keyOf(context: IWebhookFunctions, saved: TriggerState): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}:${saved.secret ?? ''}`;
 }
 
-/** A secret learned after the webhook was re-created (e.g. by a watchdog's Ensure) since activation. */
-export function learnedSecret(context: IWebhookFunctions): string | undefined {
-	return learnedSecrets.get(keyOf(context));
+/** A secret learned since the last activation, after the webhook was re-created (e.g. by a watchdog). */
+export function learnedSecret(context: IWebhookFunctions, saved: TriggerState): string | undefined {
+	return learnedSecrets.get(keyOf(context, saved));
 }
 
 /**
@@ -25,7 +29,7 @@ export function learnedSecret(context: IWebhookFunctions): string | undefined {
  * for the current secret instead of refusing every delivery until the next activation.
  */
 export async function refreshSecret(context: IWebhookFunctions, saved: TriggerState): Promise<string | undefined> {
-	const key = keyOf(context);
+	const key = keyOf(context, saved);
 	const now = Date.now();
 	if (now - (lastRefresh.get(key) ?? 0) < REFRESH_INTERVAL_MS) return undefined;
 	lastRefresh.set(key, now);
@@ -37,8 +41,6 @@ export async function refreshSecret(context: IWebhookFunctions, saved: TriggerSt
 			webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl));
 		if (!ours?.secret) return undefined;
 		learnedSecrets.set(key, ours.secret);
-		saved.secret = ours.secret;
-		saved.webhookId = ours.id;
 		return ours.secret;
 	} catch (error) {
 		context.logger.warn(

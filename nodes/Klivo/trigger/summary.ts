@@ -75,6 +75,12 @@ export function changedAttributeNames(payload: IDataObject): string[] {
 	return single ? Object.keys(single) : [];
 }
 
+/** Conversation events carry the account only inside their messages. */
+function accountIdOf(payload: IDataObject): number | undefined {
+	const firstMessage = Array.isArray(payload.messages) ? obj(payload.messages[0]) : undefined;
+	return num(obj(payload.account)?.id) ?? num(payload.account_id) ?? num(firstMessage?.account_id);
+}
+
 export interface DeliveryMeta {
 	id?: string;
 	timestamp?: number;
@@ -107,7 +113,7 @@ export function summarize(event: string, deliveredEvent: string, payload: IDataO
 			: null,
 		sender: sender ? { type: sender.kind, id: sender.id ?? null, name: sender.name ?? null } : null,
 		changedAttributes: changedAttributeNames(payload),
-		accountId: num(obj(payload.account)?.id) ?? num(payload.account_id) ?? null,
+		accountId: accountIdOf(payload) ?? null,
 		delivery: {
 			id: delivery.id ?? null,
 			timestamp: delivery.timestamp ?? null,

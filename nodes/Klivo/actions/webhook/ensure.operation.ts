@@ -57,7 +57,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const updated = await updateWebhook.call(this, plan.webhook.id, plan.changes, itemIndex);
 		return {
 			action: 'updated',
-			changed: Object.keys(plan.changes).map((key) => (key === 'active' ? 'enabled' : key)),
+			changed: plan.changed,
 			...webhookToJson(updated),
 		};
 	}

@@ -1,0 +1,152 @@
+'use strict';
+/**
+ * The demo set-up shared by `npm start` (scripts/start.js) and `npm run screenshots`
+ * (scripts/screenshots.js): build and pack the package, make sure the pinned n8n is installed, start
+ * the Klivo simulator (or use a real Klivo account) and n8n with the package loaded, create a Klivo API
+ * credential and the demo workflow (Klivo Trigger → "Compose reply"), and activate it.
+ *
+ *   const { startDemo } = require('./demo.js');
+ *   const stoppers = [];   // startDemo pushes a stop function for everything it starts, in order
+ *   const demo = await startDemo({ n8nVersion: '2.41.1', port: 5678, simPort: 3789, dialect: 'klivo', say, stoppers });
+ *   // demo: { tarball, sim, credentialData, n8n, credential, workflow }
+ *   for (const stop of stoppers.reverse()) await stop();
+ */
+const { execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const installer = require('./n8n-install.js');
+
+const DEMO_OWNER = Object.freeze({ email: 'demo@klivo.local', firstName: 'Klivo', lastName: 'Demo', password: 'KlivoDemo2026' });
+
+/** `gulp build`, then `npm pack` into a new temp folder; returns the tarball's path. */
+function buildAndPack(say = () => undefined) {
+	say('building the package (tsc + icons)');
+	execFileSync(process.execPath, [path.join(root, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build'], { cwd: root, stdio: 'ignore' });
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-pack-'));
+	const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
+	return path.join(dir, JSON.parse(out)[0].filename);
+}
+
+/** A reply-style demo: Klivo Trigger → "Compose reply" (what a bot would send back). */
+function demoWorkflow(credential) {
+	return {
+		name: 'Klivo demo: reply to incoming messages',
+		nodes: [
+			{
+				id: crypto.randomUUID(),
+				name: 'Klivo Trigger',
+				type: 'n8n-nodes-klivo.klivoTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+				parameters: { events: ['message_created', 'conversation_resolved'], options: {} },
+				credentials: { klivoApi: credential },
+			},
+			{
+				id: crypto.randomUUID(),
+				name: 'Compose reply',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [260, 0],
+				parameters: {
+					assignments: {
+						assignments: [
+							{
+								id: crypto.randomUUID(),
+								name: 'reply',
+								type: 'string',
+								value:
+									'={{ $json.klivo.event === "conversation_resolved" ? "Thanks, " + ($json.klivo.contact?.name ?? "there") + "! Your conversation is closed." : "Hi " + ($json.klivo.contact?.name ?? "there") + ", we got your message: " + $json.klivo.messageText }}',
+							},
+							{ id: crypto.randomUUID(), name: 'conversationId', type: 'number', value: '={{ $json.klivo.conversationId }}' },
+						],
+					},
+					options: {},
+				},
+			},
+		],
+		connections: { 'Klivo Trigger': { main: [[{ node: 'Compose reply', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Builds, packs and starts everything; each started piece pushes its stop function onto `stoppers`
+ * as soon as it runs, so the caller can stop what did start even when a later step throws.
+ *
+ * settings: { n8nVersion, port, simPort, dialect, klivoUrl, klivoToken, klivoAccount, webhookUrl,
+ *             owner (default DEMO_OWNER), say(line), stoppers: [] }
+ * klivoUrl '' (or absent) = the simulator.
+ * Resolves { tarball, sim (null for a real account), credentialData, n8n, credential, workflow }.
+ */
+async function startDemo(settings) {
+	const say = settings.say || (() => undefined);
+	const stoppers = settings.stoppers;
+	const useSimulator = !settings.klivoUrl;
+	if (!useSimulator && (!settings.klivoToken || !settings.klivoAccount)) {
+		throw new Error('--klivo-url needs --klivo-token and --klivo-account too');
+	}
+
+	const tarball = buildAndPack(say);
+	say(`packed ${path.basename(tarball)}`);
+
+	say(`making sure n8n ${settings.n8nVersion} is installed (the first time takes a few minutes)`);
+	await installer.ensureN8n(settings.n8nVersion, { log: (line) => say(`  ${line}`) });
+
+	let credentialData;
+	let sim = null;
+	if (useSimulator) {
+		const { startSimulator } = require('../test/simulator/server.js');
+		sim = await startSimulator({ port: settings.simPort, dialect: settings.dialect });
+		stoppers.push(() => sim.close());
+		say(`Klivo simulator (${settings.dialect} dialect) at ${sim.url}`);
+		credentialData = { baseUrl: sim.url, accessToken: 'admin-token-1', accountId: '1', timeout: 20 };
+	} else {
+		credentialData = {
+			baseUrl: settings.klivoUrl,
+			accessToken: settings.klivoToken,
+			accountId: String(settings.klivoAccount),
+			timeout: 20,
+		};
+	}
+
+	const { startN8n } = require('../test/e2e/n8n-harness.js');
+	// A fresh n8n database each run: the simulator starts empty too, so nothing stale stays "active".
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-demo-n8n-'));
+	stoppers.push(async () => fs.rmSync(userFolder, { recursive: true, force: true }));
+	say(`starting n8n ${settings.n8nVersion} on http://127.0.0.1:${settings.port} (data in ${userFolder})`);
+	const n8n = await startN8n({
+		version: settings.n8nVersion,
+		port: settings.port,
+		userFolder,
+		webhookUrl: settings.webhookUrl || undefined,
+		packageTarball: tarball,
+		owner: { ...(settings.owner || DEMO_OWNER) },
+		log: (line) => say(`  ${line}`),
+	});
+	stoppers.push(() => n8n.stop());
+
+	const types = await n8n.listNodeTypes();
+	if (!types.includes('n8n-nodes-klivo.klivoTrigger')) throw new Error('n8n did not load n8n-nodes-klivo; see its log above');
+
+	const credential = await n8n.createCredential({
+		name: useSimulator ? `Klivo simulator (${settings.dialect})` : 'Klivo account',
+		type: 'klivoApi',
+		data: credentialData,
+	});
+	const workflow = await n8n.api('POST', '/workflows', demoWorkflow({ id: credential.id, name: credential.name }));
+	const activation = await n8n.activateWorkflow(workflow.id, { throwOnError: false });
+	if (!activation.ok) throw new Error(`activating the demo workflow failed: ${activation.message}`);
+	say('demo workflow active: its Klivo Trigger registered a webhook');
+
+	return { tarball, sim, credentialData, n8n, credential, workflow };
+}
+
+module.exports = { root, DEMO_OWNER, buildAndPack, demoWorkflow, startDemo };
