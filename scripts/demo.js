@@ -149,4 +149,16 @@ async function startDemo(settings) {
 	return { tarball, sim, credentialData, n8n, credential, workflow };
 }
 
-module.exports = { root, DEMO_OWNER, buildAndPack, demoWorkflow, startDemo };
+/** `--name value`, `--name=value` and bare `--flag` (true). */
+function parseArgs(argv) {
+	const args = {};
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (!arg.startsWith('--')) continue;
+		const [key, inline] = arg.slice(2).split('=', 2);
+		args[key] = inline !== undefined ? inline : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
+	}
+	return args;
+}
+
+module.exports = { parseArgs, root, DEMO_OWNER, buildAndPack, demoWorkflow, startDemo };

@@ -21,20 +21,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { root, startDemo } = require('./demo.js');
+const { parseArgs, root, startDemo } = require('./demo.js');
 const installer = require('./n8n-install.js');
 const { getFreePort, waitFor } = require('../test/e2e/n8n-harness.js');
-
-function parseArgs(argv) {
-	const args = {};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (!arg.startsWith('--')) continue;
-		const [key, inline] = arg.slice(2).split('=', 2);
-		args[key] = inline !== undefined ? inline : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
-	}
-	return args;
-}
 
 const args = parseArgs(process.argv.slice(2));
 const outDir = path.resolve(args.out || path.join(root, 'docs', 'images'));

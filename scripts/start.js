@@ -12,19 +12,8 @@
  *   npm start -- --klivo-url https://chat.klivo.marketing --klivo-token TOKEN --klivo-account 7 \
  *                --webhook-url https://n8n.example.com/   # a real Klivo account; n8n must be reachable
  */
-const { DEMO_OWNER, startDemo } = require('./demo.js');
+const { DEMO_OWNER, parseArgs, startDemo } = require('./demo.js');
 const installer = require('./n8n-install.js');
-
-function parseArgs(argv) {
-	const args = {};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (!arg.startsWith('--')) continue;
-		const [key, inline] = arg.slice(2).split('=', 2);
-		args[key] = inline !== undefined ? inline : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
-	}
-	return args;
-}
 
 const args = parseArgs(process.argv.slice(2));
 const option = (name, envName, fallback) => args[name] ?? process.env[envName] ?? fallback;
