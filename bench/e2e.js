@@ -28,7 +28,16 @@ const { startN8n, getFreePort, waitFor } = require('../test/e2e/n8n-harness.js')
 const SIM_ACCOUNT = 1;
 const NOOP = { name: 'No Operation, do nothing', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} };
 const WORKFLOWS = ['A', 'B', 'C'];
-const LABEL = { A: 'A Klivo Trigger', B: 'B n8n Webhook node', C: 'C thin community trigger' };
+/** Experiments: the same two community triggers, but as typeVersion 1.1 nodes (see createWorkflows). */
+const EXPERIMENTS = ['A11', 'C11'];
+const LABEL = {
+	A: 'A Klivo Trigger',
+	B: 'B n8n Webhook node',
+	C: 'C thin community trigger',
+	A11: "A' Klivo Trigger as typeVersion 1.1",
+	AF: 'A Klivo Trigger, filtered-out delivery',
+	C11: "C' thin trigger as typeVersion 1.1",
+};
 
 /** n8n settings per expression engine; env undefined = n8n's default. */
 const ENGINES = {
@@ -45,17 +54,17 @@ function withNoop(trigger) {
 	};
 }
 
-function workflowA(cred) {
+function workflowA(cred, typeVersion = 1) {
 	const webhookId = L.uuid();
 	return {
 		webhookId,
 		body: {
-			name: 'bench A: Klivo Trigger → NoOp',
+			name: `bench A: Klivo Trigger (typeVersion ${typeVersion}) → NoOp`,
 			...withNoop({
 				id: L.uuid(),
 				name: 'Klivo Trigger',
 				type: 'n8n-nodes-klivo.klivoTrigger',
-				typeVersion: 1,
+				typeVersion,
 				position: [0, 0],
 				webhookId,
 				parameters: { events: ['message_created'], options: {} },
@@ -86,17 +95,17 @@ function workflowB() {
 	};
 }
 
-function workflowC() {
+function workflowC(typeVersion = 1) {
 	const webhookId = L.uuid();
 	return {
 		webhookId,
 		body: {
-			name: 'bench C: thin trigger → NoOp',
+			name: `bench C: thin trigger (typeVersion ${typeVersion}) → NoOp`,
 			...withNoop({
 				id: L.uuid(),
 				name: 'Thin Trigger',
 				type: 'n8n-nodes-thin-trigger.thinTrigger',
-				typeVersion: 1,
+				typeVersion,
 				position: [0, 0],
 				webhookId,
 				parameters: {},
@@ -154,29 +163,33 @@ async function startBench({ tarballs, version = L.n8nVersion(), engine = 'defaul
 	return env;
 }
 
-/** Creates and activates A, B and C; resolves { A, B, C } with { id, url, headers() }. */
-async function createWorkflows(env) {
+/**
+ * Creates and activates A, B and C (and, with experiments, A' and C': the same triggers as
+ * typeVersion 1.1 nodes, which needs a build whose Klivo Trigger declares version [1, 1.1]);
+ * resolves { key: { id, url, secret } }.
+ */
+async function createWorkflows(env, { experiments = false } = {}) {
 	const { n8n, sim } = env;
-	const a = workflowA(env.cred);
-	const b = workflowB();
-	const c = workflowC();
+	const defs = { A: workflowA(env.cred), B: workflowB(), C: workflowC() };
+	if (experiments) {
+		defs.A11 = workflowA(env.cred, 1.1);
+		defs.C11 = workflowC(1.1);
+	}
 	const out = {};
-	for (const [key, def] of [
-		['A', a],
-		['B', b],
-		['C', c],
-	]) {
+	for (const [key, def] of Object.entries(defs)) {
 		const wf = await n8n.api('POST', '/workflows', def.body);
 		const activation = await n8n.activateWorkflow(wf.id);
 		if (!activation.ok) throw new Error(`activating workflow ${key} failed: ${activation.message}`);
-		out[key] = { id: wf.id, webhookId: def.webhookId, def };
+		out[key] = { id: wf.id, webhookId: def.webhookId };
 	}
-	const registered = sim.webhooks(SIM_ACCOUNT).find((w) => w.url.includes(a.webhookId));
-	if (!registered) throw new Error('the Klivo Trigger registered no webhook with the simulator');
-	out.A.url = registered.url;
-	out.A.secret = registered.secret;
-	out.B.url = n8n.webhook(b.path);
-	out.C.url = n8n.webhook(`${c.webhookId}/thin`);
+	for (const key of ['A', 'A11'].filter((k) => defs[k])) {
+		const registered = sim.webhooks(SIM_ACCOUNT).find((w) => w.url.includes(defs[key].webhookId));
+		if (!registered) throw new Error(`the Klivo Trigger of workflow ${key} registered no webhook with the simulator`);
+		out[key].url = registered.url;
+		out[key].secret = registered.secret;
+	}
+	out.B.url = n8n.webhook(defs.B.path);
+	for (const key of ['C', 'C11'].filter((k) => defs[k])) out[key].url = n8n.webhook(`${defs[key].webhookId}/thin`);
 	env.workflows = out;
 	return out;
 }
@@ -258,6 +271,31 @@ function fire({ url, raw, headers, connections, amount, maxSeconds = 300 }) {
 	});
 }
 
+/**
+ * CPU time (user + system, ms) used so far by n8n's process group (n8n and its task runner), from
+ * /proc. Unlike latency, it does not depend on what else the machine is doing. null where /proc is
+ * missing.
+ */
+function groupCpuMs(pgid) {
+	if (!pgid || !fs.existsSync('/proc/self/stat')) return null;
+	const tick = 10; // USER_HZ is 100 on Linux
+	let total = 0;
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		let stat;
+		try {
+			stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+		} catch {
+			continue;
+		}
+		// fields after the command name (which may contain spaces): state ppid pgrp ... utime(14) stime(15)
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(rest[2]) !== pgid) continue;
+		total += (Number(rest[11]) + Number(rest[12])) * tick;
+	}
+	return total;
+}
+
 /** The newest execution id of the whole instance (0 when none). */
 async function latestExecutionId(n8n) {
 	const r = await n8n.api('GET', '/executions?limit=1');
@@ -303,12 +341,18 @@ async function settleExecutions(n8n, workflowId, afterId, expected, timeoutMs = 
 
 /** One measured run against one workflow, executions counted afterwards. */
 async function measuredRun(env, key, { raw, connections, amount, maxSeconds }) {
-	const wf = env.workflows[key];
-	const headers = signer(env.workflows.A.secret, raw);
+	// AF: workflow A, sent an agent's outgoing reply, which the default filters drop (no execution)
+	const filtered = key === 'AF';
+	const wf = env.workflows[filtered ? 'A' : key];
+	const body = filtered ? L.wire(L.filteredPayload()) : raw;
+	// every workflow gets the same signed request; A and A' each with their own webhook's secret
+	const headers = signer(wf.secret || env.workflows.A.secret, body);
 	const before = await latestExecutionId(env.n8n);
-	const load = await fire({ url: wf.url, raw, headers, connections, amount, maxSeconds });
+	const cpu0 = groupCpuMs(env.n8n.pid);
+	const load = await fire({ url: wf.url, raw: body, headers, connections, amount, maxSeconds });
 	const ok = load.status ? Object.entries(load.status).filter(([code]) => code >= 200 && code < 300).reduce((n, [, v]) => n + v, 0) : 0;
-	const exec = await settleExecutions(env.n8n, wf.id, before, ok);
+	const exec = await settleExecutions(env.n8n, wf.id, before, filtered ? 0 : ok);
+	const cpu1 = groupCpuMs(env.n8n.pid);
 	const success = exec.byStatus.success || 0;
 	return {
 		workflow: key,
@@ -320,26 +364,28 @@ async function measuredRun(env, key, { raw, connections, amount, maxSeconds }) {
 		executionsSuccess: success,
 		executionsByStatus: exec.byStatus,
 		executionsWaitMs: exec.waitedMs,
+		// n8n's CPU per answered delivery, its execution included (and the few API calls that count them)
+		cpuMsPerRequest: cpu0 === null || cpu1 === null || !load.answered ? NaN : (cpu1 - cpu0) / load.answered,
 		allAnswered2xx: ok === amount && load.errors === 0 && load.timeouts === 0 && !load.truncated,
-		oneExecutionEach: exec.count === ok && success === ok,
+		oneExecutionEach: filtered ? exec.count === 0 : exec.count === ok && success === ok,
 	};
 }
 
 /** A short unmeasured run per workflow so that n8n's caches and V8's code are warm. */
-async function warmUp(env, raw, amount = 300) {
-	for (const key of WORKFLOWS) await measuredRun(env, key, { raw, connections: 10, amount, maxSeconds: 120 });
+async function warmUp(env, raw, amount = 300, keys = WORKFLOWS) {
+	for (const key of keys) await measuredRun(env, key, { raw, connections: 10, amount, maxSeconds: 120 });
 }
 
 /**
  * Part 1 for one engine: `reps` repetitions of A, B, C (rotating order) at each concurrency.
  * Resolves { engine, runs: [...], summary: { [conc]: { A: {p50, p99, rps}, ... } } }.
  */
-async function measureEngine(env, { raw, concurrencies = [1, 50], amount = 2000, reps = 3, maxSeconds = 300, say = () => undefined }) {
-	await warmUp(env, raw);
+async function measureEngine(env, { raw, keys = WORKFLOWS, concurrencies = [1, 50], amount = 2000, reps = 3, maxSeconds = 300, say = () => undefined }) {
+	await warmUp(env, raw, 300, keys);
 	const runs = [];
 	for (let rep = 0; rep < reps; rep++) {
 		for (const connections of concurrencies) {
-			const order = WORKFLOWS.map((_, i) => WORKFLOWS[(i + rep) % WORKFLOWS.length]);
+			const order = keys.map((_, i) => keys[(i + rep) % keys.length]);
 			for (const key of order) {
 				const r = await measuredRun(env, key, { raw, connections, amount, maxSeconds });
 				runs.push({ rep, ...r });
@@ -349,19 +395,20 @@ async function measureEngine(env, { raw, concurrencies = [1, 50], amount = 2000,
 			}
 		}
 	}
-	return { engine: env.engine, label: ENGINES[env.engine].label, amount, reps, runs, summary: summarize(runs, concurrencies) };
+	return { engine: env.engine, label: ENGINES[env.engine].label, amount, reps, keys, runs, summary: summarize(runs, concurrencies, keys) };
 }
 
-function summarize(runs, concurrencies) {
+function summarize(runs, concurrencies, keys) {
 	const summary = {};
 	for (const connections of concurrencies) {
 		summary[connections] = {};
-		for (const key of WORKFLOWS) {
+		for (const key of keys) {
 			const mine = runs.filter((r) => r.connections === connections && r.workflow === key);
 			summary[connections][key] = {
 				p50: L.median(mine.map((r) => r.p50)),
 				p99: L.median(mine.map((r) => r.p99)),
 				rps: L.median(mine.map((r) => r.rps)),
+				cpu: L.median(mine.map((r) => r.cpuMsPerRequest)),
 				requests: mine.reduce((n, r) => n + r.amount, 0),
 				ok: mine.reduce((n, r) => n + r.ok, 0),
 				executions: mine.reduce((n, r) => n + r.executions, 0),
@@ -377,9 +424,9 @@ function summarize(runs, concurrencies) {
 function rows(result) {
 	const out = [];
 	for (const [conc, byWf] of Object.entries(result.summary)) {
-		for (const key of WORKFLOWS) {
+		for (const key of result.keys) {
 			const s = byWf[key];
-			out.push([result.label, conc, LABEL[key], s.p50, s.p99, s.rps, `${s.ok}/${s.requests}`, `${s.executions}`]);
+			out.push([result.label, conc, LABEL[key], s.p50, s.p99, s.rps, s.cpu, `${s.ok}/${s.requests}`, `${s.executions}`]);
 		}
 	}
 	return out;
@@ -400,6 +447,8 @@ function ratioRows(result) {
 			L.ratio(s.A.p50, s.B.p50),
 			L.ratio(s.A.rps, s.B.rps),
 			L.ratio(s.C.p50, s.B.p50),
+			L.ratio(s.A.cpu, s.C.cpu),
+			L.ratio(s.A.cpu, s.B.cpu),
 			result.engine === 'lazy' ? '(no goal)' : `A vs ${ref}: p50 ≤ 1.05×, req/s ≥ 0.95×`,
 			result.engine === 'lazy' ? '' : L.verdict(goal),
 		]);
@@ -407,15 +456,59 @@ function ratioRows(result) {
 	return out;
 }
 
+/** Rows comparing filtered-out deliveries (AF) with passing ones (A) of the same engine. */
+function filteredRows(result, reference) {
+	const out = [];
+	for (const [conc, byWf] of Object.entries(result.summary)) {
+		const f = byWf.AF;
+		const a = reference && reference.summary[conc] && reference.summary[conc].A;
+		out.push([result.label, conc, f.p50, f.p99, f.rps, f.cpu, `${f.ok}/${f.requests}`, `${f.executions}`, a ? L.ratio(f.p50, a.p50) : NaN, a ? L.ratio(f.cpu, a.cpu) : NaN]);
+	}
+	return out;
+}
+
+/**
+ * Rows for experiments: each workflow against B of the same engine (`reference`: the summary that
+ * holds B, when this result does not).
+ */
+function experimentRows(result, reference) {
+	const out = [];
+	for (const [conc, byWf] of Object.entries(result.summary)) {
+		const b = byWf.B || (reference && reference.summary[conc] && reference.summary[conc].B);
+		for (const key of result.keys) {
+			const s = byWf[key];
+			out.push([
+				result.label,
+				conc,
+				LABEL[key],
+				s.p50,
+				s.p99,
+				s.rps,
+				s.cpu,
+				`${s.ok}/${s.requests}`,
+				`${s.executions}`,
+				b ? L.ratio(s.p50, b.p50) : NaN,
+				b ? L.ratio(s.rps, b.rps) : NaN,
+				b ? L.ratio(s.cpu, b.cpu) : NaN,
+			]);
+		}
+	}
+	return out;
+}
+
 module.exports = {
+	experimentRows,
+	filteredRows,
 	ENGINES,
 	WORKFLOWS,
+	EXPERIMENTS,
 	LABEL,
 	startBench,
 	createWorkflows,
 	signer,
 	fire,
 	latestExecutionId,
+	groupCpuMs,
 	executionsSince,
 	settleExecutions,
 	measuredRun,

@@ -11,7 +11,9 @@ class ThinTrigger {
 			displayName: 'Thin Trigger',
 			name: 'thinTrigger',
 			group: ['trigger'],
-			version: 1,
+			// 1.1 exists only for bench/'s experiment: n8n evaluates an expression per request for
+			// typeVersion 1 webhook nodes (see BENCHMARKS.md); workflow C uses typeVersion 1.
+			version: [1, 1.1],
 			description: 'Starts the workflow with the request body (benchmark reference)',
 			defaults: { name: 'Thin Trigger' },
 			inputs: [],

@@ -4,10 +4,13 @@ import { isKnownEvent, RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/ev
 import { deriveUrlToken, URL_TOKEN_PARAM } from '../shared/webhookUrl';
 import type { KlivoCredentials } from '../transport/types';
 import { filterReason, readFilters } from './filters';
+import { isJsonContentType, malformation } from './payload';
 import { learnedSecret, refreshSecret } from './secretRefresh';
 import { chosenEvents, type TriggerState } from './state';
 import { summarize, type DeliveryMeta } from './summary';
 import { railsJson, verifySignature, verifyUrlToken, type VerifyResult } from './verify';
+
+const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 415: 'Unsupported Media Type' };
 
 function refuse(context: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
 	context.logger.warn(`Klivo Trigger refused a delivery (HTTP ${status}): ${reason}`, {
@@ -15,7 +18,7 @@ function refuse(context: IWebhookFunctions, status: number, reason: string): IWe
 		node: context.getNode().name,
 	});
 	const response = context.getResponseObject();
-	response.status(status).json({ error: status === 401 ? 'Unauthorized' : 'Bad Request', reason });
+	response.status(status).json({ error: ERROR_NAMES[status] ?? 'Bad Request', reason });
 	return { noWebhookResponse: true };
 }
 
@@ -65,6 +68,23 @@ async function authenticate(
 	return { result, meta: { id: typeof id === 'string' ? id : undefined, signatureVerified: false, verifiedBy: 'urlToken' } };
 }
 
+function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(holdsExpression);
+	if (typeof value === 'object' && value !== null) return Object.values(value).some(holdsExpression);
+	return false;
+}
+
+/**
+ * A parameter as stored when it holds no expression (the usual case), else resolved by n8n. Resolving
+ * a static value returns it unchanged but costs more than the rest of a delivery's checks together
+ * (see BENCHMARKS.md): n8n computes its expression keys and validates the value on every call.
+ */
+function staticParameter(context: IWebhookFunctions, name: string, fallback: unknown): unknown {
+	const stored = context.getNodeParameter(name, fallback, { rawExpressions: true });
+	return holdsExpression(stored) ? context.getNodeParameter(name, fallback) : stored;
+}
+
 function rawBodyOf(context: IWebhookFunctions, body: unknown): Buffer | string {
 	const raw = (context.getRequestObject() as { rawBody?: unknown }).rawBody;
 	if (Buffer.isBuffer(raw) || typeof raw === 'string') return raw;
@@ -77,6 +97,12 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	const body = this.getBodyData() as unknown;
 	const { result, meta } = await authenticate(this, saved, rawBodyOf(this, body));
 	if (!result.ok) return refuse(this, 401, result.reason);
+	// Klivo always posts JSON; n8n would hand a form or XML body over as an object all the same.
+	// (Without a content type n8n parses nothing, and the body check below answers 400.)
+	const contentType = (this.getHeaderData() as IDataObject)['content-type'];
+	if (contentType !== undefined && !isJsonContentType(contentType)) {
+		return refuse(this, 415, 'the body is not application/json');
+	}
 
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		return refuse(this, 400, 'the body is not a JSON object');
@@ -86,14 +112,16 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	if (typeof delivered !== 'string' || delivered === '') return refuse(this, 400, "the body has no 'event' field");
 	if (!isKnownEvent(delivered)) return ignore(`unknown event ${delivered.slice(0, 64)}`);
 
-	const chosen = chosenEvents(this.getNodeParameter('events', []));
+	const chosen = chosenEvents(staticParameter(this, 'events', []));
 	const labels = labelsFor(delivered, payload, chosen, saved.resolvedViaStatus === true);
 	if (labels.length === 0) {
 		const unresolved = delivered === STATUS_CHANGED_EVENT && chosen.includes(RESOLVED_EVENT);
 		return ignore(unresolved ? 'status change that is not a resolution' : `event ${delivered} not selected`);
 	}
+	const malformed = malformation(delivered, payload);
+	if (malformed) return refuse(this, 400, malformed);
 
-	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const options = staticParameter(this, 'options', {}) as IDataObject;
 	const filters = readFilters(options);
 	const reason = filterReason(labels[0], payload, filters);
 	if (reason) return ignore(`filtered: ${reason}`);

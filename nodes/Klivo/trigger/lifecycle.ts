@@ -182,7 +182,15 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 			if (!deleted && saved.webhookId !== undefined) {
 				// The stored id was gone: a watchdog's Ensure or a person may have re-created it under a new one.
 				const recreated = await findByUrl();
-				if (recreated !== undefined) await deleteWebhook.call(this, recreated, { missingIsDone: true });
+				if (recreated !== undefined) {
+					const gone = await deleteWebhook.call(this, recreated, { missingIsDone: true });
+					// "Not found" for a webhook Klivo still lists: say so rather than report it removed.
+					if (!gone && recreated === id) {
+						throw new NodeOperationError(this.getNode(), `Klivo answered 404 to deleting webhook ${id}, yet still lists it`, {
+							description: 'Klivo may be answering from a stale cache.',
+						});
+					}
+				}
 			}
 		}
 		clearState(saved, true);

@@ -20,6 +20,8 @@ function keyOf(context: IWebhookFunctions, saved: TriggerState): string {
 
 /** A secret learned since the last activation, after the webhook was re-created (e.g. by a watchdog). */
 export function learnedSecret(context: IWebhookFunctions, saved: TriggerState): string | undefined {
+	// Nothing learned (the usual case): skip building the key, which copies the node.
+	if (learnedSecrets.size === 0) return undefined;
 	return learnedSecrets.get(keyOf(context, saved));
 }
 
