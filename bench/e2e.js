@@ -13,7 +13,11 @@
  * headers: a fresh X-Chatwoot-Delivery id each (the trigger refuses a replayed id) and the signature
  * of the current second. A goes to the URL the trigger registered (with its klivo_token), B and C to
  * their own URLs. Runs alternate A, B, C (the order rotates every repetition); figures are medians
- * over the repetitions.
+ * over the repetitions. Besides latency and throughput, each run records n8n's CPU time per delivery
+ * (its process group, from /proc), which a busy machine hardly distorts.
+ *
+ * Also here: AF (workflow A sent an agent's reply, which the default filters drop: no execution), and
+ * the experiments A' and C' (the same triggers run as typeVersion 1.1 nodes; see BENCHMARKS.md).
  */
 const fs = require('node:fs');
 const os = require('node:os');

@@ -21,8 +21,10 @@
  *   npm run bench -- --engines default             # the main comparison on one engine only
  *   npm run bench -- --no-experiments              # skip the typeVersion 1.1 / lazy-isolate experiments
  *   npm run bench -- --experiment-reps 3           # repetitions of each experiment cell (default 1)
+ *   npm run bench -- --experiment-requests 300     # deliveries per experiment run (default 700)
  *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst (comma list)
  *   npm run bench -- --json results.json           # also write every raw figure as JSON
+ *   npm run bench -- --report report.txt           # rewrite the tables to a file after every part
  *   npm run bench -- --quiet-load 0.5 --quiet-wait 600  # wait (≤ 600 s) for the 1-min load < 0.5 first
  */
 const fs = require('node:fs');
@@ -51,6 +53,7 @@ async function main() {
 		engines: String(args.engines || 'default,legacy').split(','),
 		experiments: args['no-experiments'] !== 'true',
 		experimentReps: Number(args['experiment-reps'] || 1),
+		experimentRequests: Number(args['experiment-requests'] || (quick ? 100 : 700)),
 		only: new Set(String(args.only || 'inprocess,e2e,api,burst').split(',')),
 		quietLoad: Number(args['quiet-load'] || 0.7),
 		quietWaitMs: Number(args['quiet-wait'] || 0) * 1000,
@@ -67,92 +70,122 @@ async function main() {
 	say(`machine: ${results.machine.cores} cores (${results.machine.cpu}), load ${results.loadAtStart.join(' ')}`);
 
 	const built = L.buildAndPack(say, { typeVersion11: settings.experiments });
-	const parts = {};
+	const E = require('./e2e.js');
+	const B = require('./burst.js');
+	const inprocess = require('./inprocess.js');
+	const economy = require('./api-economy.js');
+
+	/** The report so far: written to --report / --json after every part, printed at the end. */
+	const assemble = () => {
+		const parts = [];
+		if (results.e2e && results.e2e.length) {
+			parts.push(
+				[
+					`End to end in n8n ${version}: signed message_created deliveries, ${settings.reps} run(s) × ${settings.requests} = ${settings.reps * settings.requests} per cell, A, B, C alternating; medians over the runs`,
+					L.table(['engine', 'conc.', 'workflow', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions'], results.e2e.flatMap(E.rows)),
+					'',
+					'Ratios (A = Klivo Trigger, B = n8n Webhook node, C = thin community trigger; p50 and CPU: lower is better, req/s: higher is better)',
+					L.table(['engine', 'conc.', 'p50 A/C', 'req/s A/C', 'p50 A/B', 'req/s A/B', 'p50 C/B', 'CPU A/C', 'CPU A/B', 'goal', ''], results.e2e.flatMap(E.ratioRows)),
+				].join('\n'),
+			);
+		}
+		if (results.burst && results.burst.length) {
+			parts.push(
+				[
+					`Burst: ${settings.burst} deliveries at concurrency 50 into one active workflow, medians of ${settings.burstReps} burst(s); goal: A's p99 ≤ 1.05× C's and < 2 s, every delivery recorded`,
+					L.table(['engine', 'workflow', 'p99 ack ms', 'max ms', 'req/s', '2xx', 'executions', 'p99 A/C', ''], results.burst.flatMap(B.rows)),
+				].join('\n'),
+			);
+		}
+		if (results.inprocess) parts.push(inprocess.report(results.inprocess));
+		if (results.filtered) {
+			parts.push(
+				[
+					`Filtered-out deliveries end to end (an agent's reply, dropped by the default filters: answered 200, no execution), ${settings.experimentReps} run(s) × ${settings.experimentRequests}`,
+					L.table(['engine', 'conc.', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions', 'p50 / passing A', 'CPU / passing A'], E.filteredRows(results.filtered, results.filtered.reference)),
+				].join('\n'),
+			);
+		}
+		if (results.api) parts.push(economy.report(results.api));
+		if (results.experiments && results.experiments.length) {
+			parts.push(
+				[
+					`Experiments: avoiding the per-request isolate, ${settings.experimentReps} run(s) × ${settings.experimentRequests} per cell. typeVersion 1.1: the same node run as a typeVersion 1.1 node; lazy: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`,
+					L.table(
+						['engine', 'conc.', 'workflow', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions', 'p50 / B', 'req/s / B', 'CPU / B'],
+						results.experiments.flatMap((r) => E.experimentRows(r, r.reference)),
+					),
+				].join('\n'),
+			);
+		}
+		const m = results.machine;
+		const header = [
+			`n8n-nodes-klivo benchmarks (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${Math.round((Date.now() - started) / 1000)} s)`,
+			`machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB; n8n ${m.n8n} on Node ${m.n8nNode}; load generator and in-process bench on Node ${m.benchNode}`,
+			`load average (1/5/15 min) at start ${results.loadAtStart.join(' / ')}, now ${L.loadNow().join(' / ')}`,
+			'all figures are medians of repeated runs; everything on 127.0.0.1',
+		].join('\n');
+		return `${header}\n\n${parts.join('\n\n')}\n`;
+	};
+	const publish = () => {
+		if (args.report) fs.writeFileSync(args.report, assemble());
+		if (args.json) fs.writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+	};
+
 	let env = null;
 	try {
 		if (settings.only.has('inprocess')) {
-			const inprocess = require('./inprocess.js');
 			say('part 2: in process');
 			results.inprocess = await inprocess.measure({ dist: built.klivoDist, rounds: settings.inprocessRounds, say });
-			parts.inprocess = inprocess.report(results.inprocess);
+			publish();
 		}
-		const needsN8n = ['e2e', 'api', 'burst'].some((p) => settings.only.has(p));
-		if (needsN8n) {
-			const E = require('./e2e.js');
+		if (['e2e', 'api', 'burst'].some((p) => settings.only.has(p))) {
 			const raw = L.wire(L.typicalPayload());
 			env = await E.startBench({ tarballs: [built.klivoTarball, built.thinTarball], version, engine: settings.engines[0], say });
 			if (settings.only.has('api')) {
 				say('part 3: API economy');
-				const economy = require('./api-economy.js');
 				results.api = await economy.measure(env, { say });
-				parts.api = economy.report(results.api);
+				publish();
 			}
 			if (settings.only.has('e2e') || settings.only.has('burst')) {
 				await E.createWorkflows(env, { experiments: settings.experiments });
 				results.e2e = [];
 				results.burst = [];
 				results.experiments = [];
-				const plan = settings.engines.map((engine) => ({ engine, main: true }));
-				if (settings.experiments && settings.only.has('e2e')) plan.push({ engine: 'lazy', main: false });
-				for (const [i, step] of plan.entries()) {
-					const { engine } = step;
-					if (i > 0 || env.engine !== engine) await env.restartWith(engine);
+				// the goals first (main engines), the experiments last: a run cut short keeps what matters
+				for (const [i, engine] of settings.engines.entries()) {
+					if (env.engine !== engine) await env.restartWith(engine);
+					const label = E.ENGINES[engine].label;
 					if (settings.only.has('e2e')) {
-						const label = E.ENGINES[engine].label;
-						if (step.main) {
-							say(`part 1: end to end, ${label} expression engine`);
-							results.e2e.push(await E.measureEngine(env, { raw, amount: settings.requests, reps: settings.reps, say }));
-							if (i === 0) {
-								say(`part 2, end to end: filtered-out deliveries, ${label} expression engine`);
-								const r = await E.measureEngine(env, { raw, keys: ['AF'], amount: settings.requests, reps: settings.experimentReps, say });
-								Object.defineProperty(r, 'reference', { value: results.e2e[results.e2e.length - 1], enumerable: false });
-								results.filtered = r;
-							}
-						}
-						if (settings.experiments && engine !== 'legacy') {
-							const keys = step.main ? E.EXPERIMENTS : [...E.WORKFLOWS, ...E.EXPERIMENTS];
-							say(`experiment: ${keys.join(', ')} on the ${label} expression engine`);
-							const r = await E.measureEngine(env, { raw, keys, amount: settings.requests, reps: settings.experimentReps, say });
-							Object.defineProperty(r, 'reference', { value: results.e2e.find((x) => x.engine === engine) || null, enumerable: false });
-							results.experiments.push(r);
-						}
+						say(`part 1: end to end, ${label} expression engine`);
+						results.e2e.push(await E.measureEngine(env, { raw, amount: settings.requests, reps: settings.reps, say }));
+						publish();
 					} else {
 						await E.warmUp(env, raw);
 					}
-					if (step.main && settings.only.has('burst')) {
-						say(`part 4: burst, ${E.ENGINES[engine].label} expression engine`);
-						results.burst.push(await require('./burst.js').measure(env, { raw, amount: settings.burst, reps: settings.burstReps, say }));
+					if (settings.only.has('burst')) {
+						say(`part 4: burst, ${label} expression engine`);
+						results.burst.push(await B.measure(env, { raw, amount: settings.burst, reps: settings.burstReps, say }));
+						publish();
+					}
+					if (i === 0 && settings.only.has('e2e')) {
+						say(`part 2, end to end: filtered-out deliveries, ${label} expression engine`);
+						const r = await E.measureEngine(env, { raw, keys: ['AF'], amount: settings.experimentRequests, reps: settings.experimentReps, say });
+						Object.defineProperty(r, 'reference', { value: results.e2e[results.e2e.length - 1], enumerable: false });
+						results.filtered = r;
+						publish();
 					}
 				}
-				if (results.e2e.length) {
-					parts.e2e = [
-						`End to end in n8n ${version}: signed message_created deliveries, ${settings.reps} run(s) × ${settings.requests} = ${settings.reps * settings.requests} per cell, A, B, C alternating; medians over the runs`,
-						L.table(['engine', 'conc.', 'workflow', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions'], results.e2e.flatMap(E.rows)),
-						'',
-						'Ratios (A = Klivo Trigger, B = n8n Webhook node, C = thin community trigger; p50: lower is better, req/s: higher is better)',
-						L.table(['engine', 'conc.', 'p50 A/C', 'req/s A/C', 'p50 A/B', 'req/s A/B', 'p50 C/B', 'CPU A/C', 'CPU A/B', 'goal', ''], results.e2e.flatMap(E.ratioRows)),
-					].join('\n');
-				}
-				if (results.filtered) {
-					parts.filtered = [
-						`Filtered-out deliveries end to end (an agent's reply, dropped by the default filters): answered 200, no execution; ${settings.experimentReps} run(s) of ${settings.requests}`,
-						L.table(['engine', 'conc.', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions', 'p50 / passing A', 'CPU / passing A'], E.filteredRows(results.filtered, results.filtered.reference)),
-					].join('\n');
-				}
-				if (results.experiments.length) {
-					parts.experiments = [
-						`Experiments: avoiding the per-request isolate (${settings.experimentReps} run(s) per cell, ${settings.requests} deliveries each). typeVersion 1.1: the same node declared as a 1.1 node; lazy: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`,
-						L.table(
-							['engine', 'conc.', 'workflow', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions', 'p50 / B', 'req/s / B', 'CPU / B'],
-							results.experiments.flatMap((r) => E.experimentRows(r, r.reference)),
-						),
-					].join('\n');
-				}
-				if (results.burst.length) {
-					parts.burst = [
-						`Burst: ${settings.burst} deliveries at concurrency 50 into one active workflow, medians of ${settings.burstReps} burst(s); goal: A's p99 ≤ 1.05× C's and < 2 s, every delivery recorded`,
-						L.table(['engine', 'workflow', 'p99 ack ms', 'max ms', 'req/s', '2xx', 'executions', 'p99 A/C', ''], results.burst.flatMap(require('./burst.js').rows)),
-					].join('\n');
+				if (settings.experiments && settings.only.has('e2e')) {
+					for (const engine of ['default', 'lazy']) {
+						if (env.engine !== engine) await env.restartWith(engine);
+						const keys = engine === 'lazy' ? [...E.WORKFLOWS, ...E.EXPERIMENTS] : E.EXPERIMENTS;
+						say(`experiment: ${keys.join(', ')} on the ${E.ENGINES[engine].label} expression engine`);
+						const r = await E.measureEngine(env, { raw, keys, amount: settings.experimentRequests, reps: settings.experimentReps, say });
+						Object.defineProperty(r, 'reference', { value: results.e2e.find((x) => x.engine === engine) || null, enumerable: false });
+						results.experiments.push(r);
+						publish();
+					}
 				}
 			}
 		}
@@ -160,21 +193,11 @@ async function main() {
 		if (env) await env.stop();
 		fs.rmSync(built.dir, { recursive: true, force: true });
 	}
-	const sections = ['e2e', 'experiments', 'burst', 'inprocess', 'filtered', 'api'].map((k) => parts[k]).filter(Boolean);
 	results.loadAtEnd = L.loadNow();
 	results.seconds = Math.round((Date.now() - started) / 1000);
-	const m = results.machine;
-	const header = [
-		`n8n-nodes-klivo benchmarks (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${results.seconds} s)`,
-		`machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB; n8n ${m.n8n} on Node ${m.n8nNode}; load generator and in-process bench on Node ${m.benchNode}`,
-		`load average (1/5/15 min) at start ${results.loadAtStart.join(' / ')}, at end ${results.loadAtEnd.join(' / ')}`,
-		`all figures are medians of repeated runs; everything on 127.0.0.1`,
-	].join('\n');
-	process.stdout.write(`\n${header}\n\n${sections.join('\n\n')}\n`);
-	if (args.json) {
-		fs.writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
-		say(`raw figures written to ${args.json}`);
-	}
+	publish();
+	process.stdout.write(`\n${assemble()}`);
+	if (args.json) say(`raw figures written to ${args.json}`);
 }
 
 main().catch((e) => {
