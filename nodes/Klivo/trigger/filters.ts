@@ -25,7 +25,13 @@ export interface FilterConfig {
 /** Every incoming message makes Klivo send a contact_updated that only touches these. */
 const ACTIVITY_ONLY = new Set(['last_activity_at', 'updated_at']);
 
+/** An option left empty (the usual case): no list to parse. Filters are read on every delivery. */
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
 function idList(value: unknown): number[] {
+	if (isBlank(value)) return [];
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
 	return parts.map((part) => Number(String(part).trim())).filter((id) => Number.isInteger(id) && id > 0);
 }
@@ -34,6 +40,7 @@ const SENDER_KINDS: Record<string, SenderKind> = { agent: 'agent', user: 'agent'
 
 /** Contacts, agents and bots are numbered separately in Klivo, so an ID may carry its kind. */
 function senderList(value: unknown): Array<{ kind?: SenderKind; id: number }> {
+	if (isBlank(value)) return [];
 	const entries = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,;\n]+/);
 	return entries.flatMap((entry) => {
 		const match = /^\s*(?:([a-z_]+)\s*:\s*)?(\d+)\s*$/i.exec(entry);
@@ -50,6 +57,7 @@ function matchesKind(wanted: SenderKind | undefined, actual: SenderKind): boolea
 }
 
 function stringList(value: unknown): string[] {
+	if (isBlank(value)) return [];
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
 	return parts.map((part) => String(part).trim()).filter((part) => part !== '');
 }

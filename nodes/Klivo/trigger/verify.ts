@@ -36,19 +36,23 @@ function safeEqual(a: string, b: string): boolean {
 	return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Delivery ids seen recently, per webhook; bounded so a flood cannot grow it without limit. */
-const seenDeliveries = new Map<string, number>();
+/**
+ * Delivery ids seen recently (keyed per webhook), in two generations: the current one fills up to
+ * SEEN_LIMIT, then becomes the previous one and the one before it is dropped whole. The last
+ * SEEN_LIMIT ids at least are always remembered, memory stays bounded (2 × SEEN_LIMIT, so a flood
+ * cannot grow it), and no delivery pays for evicting old ids one by one. Ids older than that fall
+ * outside the replay window anyway.
+ */
+let seenNow = new Set<string>();
+let seenBefore = new Set<string>();
 
-function rememberDelivery(key: string, nowSeconds: number): boolean {
-	if (seenDeliveries.has(key)) return false;
-	// Map order is insertion order: drop the oldest tenth. Older ids fall outside the replay window anyway.
-	if (seenDeliveries.size >= SEEN_LIMIT) {
-		for (const oldKey of seenDeliveries.keys()) {
-			seenDeliveries.delete(oldKey);
-			if (seenDeliveries.size < SEEN_LIMIT * 0.9) break;
-		}
+function rememberDelivery(key: string): boolean {
+	if (seenNow.has(key) || seenBefore.has(key)) return false;
+	if (seenNow.size >= SEEN_LIMIT) {
+		seenBefore = seenNow;
+		seenNow = new Set();
 	}
-	seenDeliveries.set(key, nowSeconds);
+	seenNow.add(key);
 	return true;
 }
 
@@ -74,7 +78,7 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 		return { ok: false, reason: `timestamp outside the ${REPLAY_WINDOW_SECONDS} s window` };
 	}
 	const id = header(delivery.headers, 'x-chatwoot-delivery');
-	if (id && !rememberDelivery(`${delivery.scope}:${id}`, delivery.nowSeconds)) {
+	if (id && !rememberDelivery(`${delivery.scope}:${id}`)) {
 		return { ok: false, reason: 'replayed delivery' };
 	}
 	return { ok: true, id, timestamp: ts };
