@@ -39,6 +39,9 @@ const FAULTS: Array<{ kind: string; fault: Omit<Fault, 'route'>; message: (step:
 	{ kind: 'dropped connection', fault: { drop: true }, message: () => /The connection to Klivo was closed before it answered/ },
 ];
 
+/** Failures a retry moments later may not meet; deactivation tries these again. */
+const TRANSIENT_KINDS = ['429', '500', 'timeout', 'dropped connection'];
+
 interface Step {
 	name: string;
 	route: Fault['route'];
@@ -144,14 +147,21 @@ describe.each(DIALECTS)('Klivo Trigger: API faults (%s dialect)', (dialect: Dial
 	});
 
 	describe.each(DEACTIVATION_STEPS)('deactivation fails at $name', (step: Step) => {
-		test.each(FAULTS)('$kind → no throw; logged without the token', async ({ kind, fault, message }) => {
-			const trigger = newTrigger();
-			await step.arrange(sim(), trigger);
-			injectFault({ route: step.route, ...fault });
+		async function deactivate(trigger: Trigger) {
 			const context = trigger.hookContext();
 			const warn = jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
-
 			const removed = await trigger.type.webhookMethods!.default!.delete.call(context);
+			return { removed, warn };
+		}
+		const faultedTries = () => sim().requests.filter((r) => r.route === step.route && r.fault !== undefined).length;
+
+		test.each(FAULTS)('$kind, every time → no throw; logged without the token; the leftover is adopted', async ({ kind, fault, message }) => {
+			const trigger = newTrigger();
+			await step.arrange(sim(), trigger);
+			// A 404 that never ends while Klivo still lists the webhook is the stale-cache case (regressions.test.ts).
+			injectFault({ route: step.route, ...fault, times: kind === '404' && step.addressesWebhook ? 1 : 10 });
+
+			const { removed, warn } = await deactivate(trigger);
 
 			if (kind === '404' && step.addressesWebhook) {
 				// "Already gone" is what deactivation wanted.
@@ -165,11 +175,47 @@ describe.each(DIALECTS)('Klivo Trigger: API faults (%s dialect)', (dialect: Dial
 			expect(logged).toMatch(/^Klivo Trigger: could not remove webhook /);
 			expect(logged).toMatch(message(step));
 			expectNoSecrets(everythingIn(warn.mock.calls), trigger);
+			// Transient failures are tried 3 times (a timeout, which costs a whole timeout, twice); others once.
+			const expectedTries = TRANSIENT_KINDS.includes(kind) ? (kind === 'timeout' ? 2 : 3) : 1;
+			expect(faultedTries()).toBe(expectedTries);
+			if (expectedTries > 1) expect(logged).toContain(`(${expectedTries} tries)`);
 			// The leftover is adopted on the next activation instead of duplicated.
 			await settle();
 			sim().clearFaults();
 			await trigger.activate();
 			expect(onlyWebhook(sim())).toBeDefined();
+		});
+
+		test.each(FAULTS.filter(({ kind }) => TRANSIENT_KINDS.includes(kind)))(
+			'$kind, once → retried: the webhook is gone, nothing logged',
+			async ({ fault }) => {
+				const trigger = newTrigger();
+				await step.arrange(sim(), trigger);
+				injectFault({ route: step.route, ...fault, times: 1 });
+
+				const { removed, warn } = await deactivate(trigger);
+
+				expect(removed).toBe(true);
+				expect(warn).not.toHaveBeenCalled();
+				expect(faultedTries()).toBe(1);
+				await settle();
+				expect(sim().webhooks(ACCOUNT)).toEqual([]);
+				expect(trigger.staticData.webhookId).toBeUndefined();
+			},
+		);
+
+		test('a 429 asking to wait longer than 5 s is not waited for: logged at once', async () => {
+			const trigger = newTrigger();
+			await step.arrange(sim(), trigger);
+			injectFault({ route: step.route, status: 429, retryAfter: 60, times: 10 });
+
+			const started = Date.now();
+			const { removed, warn } = await deactivate(trigger);
+
+			expect(removed).toBe(false);
+			expect(Date.now() - started).toBeLessThan(3000);
+			expect(faultedTries()).toBe(1);
+			expect(String(warn.mock.calls[0][0])).toContain('Klivo asks to wait 60 seconds');
 		});
 	});
 

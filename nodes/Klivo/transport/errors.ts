@@ -37,6 +37,7 @@ export interface Explanation {
 	description: string;
 	httpCode?: string;
 	reason?: FailureReason;
+	retryAfterSeconds?: number;
 }
 
 function serverText(body: unknown): string {
@@ -153,6 +154,7 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 		return {
 			httpCode,
 			reason: 'rateLimited',
+			retryAfterSeconds: wait,
 			message: 'Klivo is limiting the rate of requests',
 			description:
 				wait !== undefined
@@ -238,12 +240,20 @@ export function toNodeApiError(node: INode, explanation: Explanation, itemIndex?
 		itemIndex,
 	});
 	if (explanation.reason) error.context.reason = explanation.reason;
+	if (explanation.retryAfterSeconds !== undefined) error.context.retryAfterSeconds = explanation.retryAfterSeconds;
 	return error;
 }
 
 export function failureReason(error: unknown): FailureReason | undefined {
 	if (!(error instanceof NodeApiError)) return undefined;
 	return error.context?.reason as FailureReason | undefined;
+}
+
+/** What a 429 asked us to wait, when it said. */
+export function retryAfterOf(error: unknown): number | undefined {
+	if (!(error instanceof NodeApiError)) return undefined;
+	const wait = error.context?.retryAfterSeconds;
+	return typeof wait === 'number' ? wait : undefined;
 }
 
 /** The API has no GET by ID, so "not found" is decided by us after a list. */

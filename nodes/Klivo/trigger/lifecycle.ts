@@ -6,6 +6,7 @@ import { findWebhook, planWebhook, type Desired } from '../shared/reconcile';
 import { deriveUrlToken, urlBase, withToken } from '../shared/webhookUrl';
 import { isKlivoCloud } from '../transport/baseUrl';
 import { asNodeError, failureReason } from '../transport/errors';
+import { CLEANUP_RETRY, retryTransient } from '../transport/retry';
 import type { KlivoCredentials, KlivoWebhook, Dialect } from '../transport/types';
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../transport/webhooks';
 import { chosenEvents, clearState, serverEvents, type TriggerState } from './state';
@@ -163,8 +164,9 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 
 /**
  * Never throws: n8n skips the cleanup of the workflow's other nodes after an error here. "Already
- * gone" is success; other failures are logged (no secrets) and the next activation adopts the
- * leftover webhook by its URL, so nothing is duplicated.
+ * gone" is success; a transient failure is retried a bounded number of times (at most a few seconds
+ * more); other failures are logged (no secrets) and the next activation adopts the leftover webhook
+ * by its URL, so nothing is duplicated.
  */
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	const saved = state(this);
@@ -174,7 +176,8 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 		const { webhooks } = await listWebhooks.call(this);
 		return webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl))?.id;
 	};
-	try {
+	// Safe to repeat: a webhook that an earlier try did delete answers 404, which counts as done.
+	const removeOnce = async (): Promise<void> => {
 		// Static data lost: find our registration by URL so that nothing is left behind.
 		const id = saved.webhookId ?? (await findByUrl());
 		if (id !== undefined) {
@@ -193,17 +196,22 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 				}
 			}
 		}
+	};
+	// A one-off 429, 5xx or dropped connection would otherwise leave the webhook posting to a
+	// workflow that no longer listens, until the next activation adopts it.
+	const outcome = await retryTransient(removeOnce, CLEANUP_RETRY);
+	if (outcome.ok) {
 		clearState(saved, true);
 		return true;
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		const description = (error as { description?: unknown }).description;
-		this.logger.warn(
-			`Klivo Trigger: could not remove webhook ${saved.webhookId ?? '(unknown id)'} from Klivo: ${message}. ${
-				typeof description === 'string' ? description : ''
-			} It is adopted again on the next activation, or delete it in Klivo (Settings > Integrations > Webhooks).`,
-			{ workflowId: this.getWorkflow().id, node: this.getNode().name },
-		);
-		return false;
 	}
+	const { error, tries } = outcome;
+	const message = error instanceof Error ? error.message : String(error);
+	const description = error instanceof Error ? (error as Error & { description?: unknown }).description : undefined;
+	this.logger.warn(
+		`Klivo Trigger: could not remove webhook ${saved.webhookId ?? '(unknown id)'} from Klivo${tries > 1 ? ` (${tries} tries)` : ''}: ${message}. ${
+			typeof description === 'string' ? description : ''
+		} It is adopted again on the next activation, or delete it in Klivo (Settings > Integrations > Webhooks).`,
+		{ workflowId: this.getWorkflow().id, node: this.getNode().name },
+	);
+	return false;
 }
