@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 
 import { deriveUrlToken } from '../../nodes/Klivo/shared/webhookUrl';
-import { expectedSignature, railsJson, REPLAY_WINDOW_SECONDS } from '../../nodes/Klivo/trigger/verify';
+import { expectedSignature, railsJson, REPLAY_WINDOW_SECONDS, verifySignature } from '../../nodes/Klivo/trigger/verify';
 import {
 	ACCOUNT,
 	ADMIN_TOKEN,
@@ -184,6 +184,46 @@ describe('signatures (Chatwoot 4.12+)', () => {
 
 		expectEmitted(await callWebhook(trigger, signed(raw)));
 		expectEmitted(await callWebhook(trigger, signed(raw)));
+	});
+
+	describe('the replay cache', () => {
+		const raw = Buffer.from('{"event":"message_created"}');
+		const ts = String(nowSeconds());
+		const headersFor = (id: string) => ({ 'x-chatwoot-delivery': id, 'x-chatwoot-timestamp': ts, 'x-chatwoot-signature': expectedSignature('s3cret', ts, raw) });
+		const check = (scope: string, id: string) => verifySignature({ secret: 's3cret', headers: headersFor(id), rawBody: raw, scope, nowSeconds: Number(ts) });
+
+		test('a replay is still caught after 15,000 other deliveries to the same webhook', () => {
+			const scope = `cache-${randomUUID()}`;
+			expect(check(scope, 'first').ok).toBe(true);
+			for (let i = 0; i < 15_000; i++) expect(check(scope, `other-${i}`).ok).toBe(true);
+			expect(check(scope, 'first')).toEqual({ ok: false, reason: 'replayed delivery' });
+		});
+
+		test('memory is bounded: an id is forgotten after two full generations (20,000 newer ids)', () => {
+			const scope = `cache-${randomUUID()}`;
+			expect(check(scope, 'old').ok).toBe(true);
+			for (let i = 0; i < 20_001; i++) check(scope, `newer-${i}`);
+			// Far outside any real burst within the 300 s window; the timestamp check still bounds true replays.
+			expect(check(scope, 'old').ok).toBe(true);
+		});
+
+		test('the same delivery id at two different webhooks is not a replay', () => {
+			const id = randomUUID();
+			expect(check(`a-${id}`, id).ok).toBe(true);
+			expect(check(`b-${id}`, id).ok).toBe(true);
+			expect(check(`a-${id}`, id).ok).toBe(false);
+		});
+
+		test('a signature in upper-case hex, or of the wrong length, is judged by its bytes', () => {
+			const good = expectedSignature('s3cret', ts, raw);
+			const upper = `sha256=${good.slice(7).toUpperCase()}`;
+			const run = (signature: string) =>
+				verifySignature({ secret: 's3cret', headers: { ...headersFor(randomUUID()), 'x-chatwoot-signature': signature }, rawBody: raw, scope: 'case', nowSeconds: Number(ts) });
+			expect(run(upper).ok).toBe(true);
+			expect(run(good.slice(0, -2))).toEqual({ ok: false, reason: 'signature mismatch' });
+			expect(run(`${good}00`)).toEqual({ ok: false, reason: 'signature mismatch' });
+			expect(run(`sha1=${good.slice(7)}`)).toEqual({ ok: false, reason: 'signature mismatch' });
+		});
 	});
 
 	test('with a secret, the URL token alone is not enough (an unsigned request is refused)', async () => {

@@ -26,8 +26,20 @@ export function railsJson(body: unknown): string {
 		.replace(/\u2029/g, '\\u2029');
 }
 
+function signatureDigest(secret: string, timestamp: string, rawBody: Buffer | string): Buffer {
+	return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
+}
+
 export function expectedSignature(secret: string, timestamp: string, rawBody: Buffer | string): string {
-	return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+	return `sha256=${signatureDigest(secret, timestamp, rawBody).toString('hex')}`;
+}
+
+const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/i;
+
+/** Compares the digest bytes, constant-time, without building the expected hex string (hot path). */
+function signatureMatches(given: string, secret: string, timestamp: string, rawBody: Buffer | string): boolean {
+	if (!SIGNATURE_FORMAT.test(given)) return false;
+	return timingSafeEqual(Buffer.from(given.slice(7), 'hex'), signatureDigest(secret, timestamp, rawBody));
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -37,22 +49,31 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Delivery ids seen recently (keyed per webhook), in two generations: the current one fills up to
+ * Delivery ids seen recently, per webhook, in two generations: the current one fills up to
  * SEEN_LIMIT, then becomes the previous one and the one before it is dropped whole. The last
- * SEEN_LIMIT ids at least are always remembered, memory stays bounded (2 × SEEN_LIMIT, so a flood
- * cannot grow it), and no delivery pays for evicting old ids one by one. Ids older than that fall
- * outside the replay window anyway.
+ * SEEN_LIMIT ids at least are always remembered, memory stays bounded (2 × SEEN_LIMIT per webhook,
+ * so a flood cannot grow it), and no delivery pays for evicting old ids one by one. Ids older than
+ * that fall outside the replay window anyway. Scopes are webhook ids of this n8n's triggers, never
+ * taken from a request.
  */
-let seenNow = new Set<string>();
-let seenBefore = new Set<string>();
+interface Seen {
+	now: Set<string>;
+	before: Set<string>;
+}
+const seenByScope = new Map<string, Seen>();
 
-function rememberDelivery(key: string): boolean {
-	if (seenNow.has(key) || seenBefore.has(key)) return false;
-	if (seenNow.size >= SEEN_LIMIT) {
-		seenBefore = seenNow;
-		seenNow = new Set();
+function rememberDelivery(scope: string, id: string): boolean {
+	let seen = seenByScope.get(scope);
+	if (seen === undefined) {
+		seen = { now: new Set(), before: new Set() };
+		seenByScope.set(scope, seen);
 	}
-	seenNow.add(key);
+	if (seen.now.has(id) || seen.before.has(id)) return false;
+	if (seen.now.size >= SEEN_LIMIT) {
+		seen.before = seen.now;
+		seen.now = new Set();
+	}
+	seen.now.add(id);
 	return true;
 }
 
@@ -70,7 +91,7 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 	const timestamp = header(delivery.headers, 'x-chatwoot-timestamp');
 	if (!signature) return { ok: false, reason: 'missing signature' };
 	if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed timestamp' };
-	if (!safeEqual(signature, expectedSignature(delivery.secret, timestamp, delivery.rawBody))) {
+	if (!signatureMatches(signature, delivery.secret, timestamp, delivery.rawBody)) {
 		return { ok: false, reason: 'signature mismatch' };
 	}
 	const ts = Number(timestamp);
@@ -78,7 +99,7 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 		return { ok: false, reason: `timestamp outside the ${REPLAY_WINDOW_SECONDS} s window` };
 	}
 	const id = header(delivery.headers, 'x-chatwoot-delivery');
-	if (id && !rememberDelivery(`${delivery.scope}:${id}`)) {
+	if (id && !rememberDelivery(delivery.scope, id)) {
 		return { ok: false, reason: 'replayed delivery' };
 	}
 	return { ok: true, id, timestamp: ts };
