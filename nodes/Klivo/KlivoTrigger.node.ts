@@ -19,7 +19,11 @@ export class KlivoTrigger implements INodeType {
 		name: 'klivoTrigger',
 		icon: { light: 'file:klivo.svg', dark: 'file:klivo.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves exactly like 1. It exists for n8n's sake: for a typeVersion 1 start node n8n
+		// evaluates an expression on every delivery, and on n8n 2.x's isolated expression engine that
+		// costs an isolate per delivery (BENCHMARKS.md). New nodes get 1.1; saved ones keep working.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description: 'Starts the workflow when something happens in Klivo Chat',
 		defaults: { name: 'Klivo Trigger' },

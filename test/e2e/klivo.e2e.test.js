@@ -736,6 +736,36 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 	});
 
 	// ---------------------------------------------------------------------------------------------
+	describe('a Klivo Trigger saved as typeVersion 1 (before version 1.1 existed)', () => {
+		test.each(DIALECTS)('activates, emits, refuses, and deactivates as before (%s dialect)', async (dialect) => {
+			const sim = sims[dialect];
+			sim.reset();
+			const built = S.triggerWorkflow({ name: `Klivo v1 (${dialect})`, cred: creds[dialect], typeVersion: 1 });
+			const wf = await n8n.api('POST', '/workflows', built.workflow);
+			try {
+				expect(await n8n.activateWorkflow(wf.id)).toMatchObject({ ok: true });
+				const hooks = sim.webhooks(1);
+				expect(hooks).toHaveLength(1);
+				const delivered = await sim.emit(1, 'message_created.incoming');
+				expect(delivered).toEqual([expect.objectContaining({ ok: true })]);
+				const list = await S.waitForExecutions(n8n, wf.id, 1);
+				expect(S.nodeOutput(list[0], 'Klivo Trigger')[0]).toMatchObject({ event: 'message_created', klivo: { event: 'message_created' } });
+				const forged = await S.postJson(n8n.webhook(`${built.webhookId}/klivo`), { event: 'message_created', id: 1, conversation: {} });
+				expect(forged.status).toBe(401);
+				await S.sleep(300);
+				expect(await S.executions(n8n, wf.id)).toHaveLength(1);
+			} finally {
+				await n8n.deactivateWorkflow(wf.id);
+				expect(sim.webhooks(1)).toHaveLength(0);
+			}
+		});
+
+		test('n8n offers version 1.1 to new nodes and still knows version 1', async () => {
+			const versions = await n8n.nodeTypeVersions(S.TRIGGER_TYPE);
+			expect(versions).toEqual(expect.arrayContaining([1, 1.1]));
+		});
+	});
+
 	describe('Conversation Resolved', () => {
 		test.each(DIALECTS)('the trigger subscribes what the %s dialect accepts and emits conversation_resolved', async (dialect) => {
 			const sim = sims[dialect];

@@ -284,7 +284,7 @@ function buildEnv({ version, dir, nodeBin, recommendedEnv, port, brokerPort, use
 /**
  * Starts n8n and returns an instance:
  *   { url, port, userFolder, apiKey, version, webhookUrl, api(method, path, body, opts),
- *     rest(method, path, body, opts), stop(), restart(), dispose(), logs(), listNodeTypes(),
+ *     rest(method, path, body, opts), stop(), restart(), dispose(), logs(), listNodeTypes(), nodeTypeVersions(name),
  *     listCredentialTypes(), createCredential(c), testCredential(cred), activateWorkflow(id, opts),
  *     deactivateWorkflow(id, opts), publicationStatus(id), waitForPublication(id, opts), webhook(path) }
  *
@@ -583,6 +583,11 @@ async function startN8n(options = {}) {
 		async listNodeTypes() {
 			const list = await request('GET', '/types/nodes.json');
 			return [...new Set(list.map((n) => n.name))];
+		},
+		/** Every version n8n knows of one node type, from GET /types/nodes.json (a type may be listed once per version). */
+		async nodeTypeVersions(name) {
+			const list = await request('GET', '/types/nodes.json');
+			return [...new Set(list.filter((n) => n.name === name).flatMap((n) => (Array.isArray(n.version) ? n.version : [n.version])))].sort();
 		},
 		/** Names of all loaded credential types, from GET /types/credentials.json. */
 		async listCredentialTypes() {

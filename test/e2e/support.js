@@ -75,8 +75,8 @@ function credentialRef(cred) {
 	return { klivoApi: { id: String(cred.id), name: cred.name } };
 }
 
-/** Klivo Trigger -> No Operation. Returns { workflow, webhookId, triggerName }. */
-function triggerWorkflow({ name, cred, events = ['message_created'], options = {}, webhookId = uuid() }) {
+/** Klivo Trigger (typeVersion 1.1, what the editor adds today) -> No Operation. Returns { workflow, webhookId, triggerName }. */
+function triggerWorkflow({ name, cred, events = ['message_created'], options = {}, webhookId = uuid(), typeVersion = 1.1 }) {
 	const triggerName = 'Klivo Trigger';
 	return {
 		webhookId,
@@ -88,7 +88,7 @@ function triggerWorkflow({ name, cred, events = ['message_created'], options = {
 					id: uuid(),
 					name: triggerName,
 					type: TRIGGER_TYPE,
-					typeVersion: 1,
+					typeVersion,
 					position: [0, 0],
 					webhookId,
 					parameters: { events, options },
