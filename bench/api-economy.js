@@ -31,7 +31,7 @@ function triggerWorkflow(env, name) {
 					id: L.uuid(),
 					name: 'Klivo Trigger',
 					type: 'n8n-nodes-klivo.klivoTrigger',
-					typeVersion: 1,
+					typeVersion: 1.1,
 					position: [0, 0],
 					webhookId,
 					parameters: { events: ['message_created'], options: {} },

@@ -16,8 +16,10 @@
  * over the repetitions. Besides latency and throughput, each run records n8n's CPU time per delivery
  * (its process group, from /proc), which a busy machine hardly distorts.
  *
- * Also here: AF (workflow A sent an agent's reply, which the default filters drop: no execution), and
- * the experiments A' and C' (the same triggers run as typeVersion 1.1 nodes; see BENCHMARKS.md).
+ * A and C are typeVersion 1.1 nodes, which is what n8n's editor adds today (for typeVersion 1 start
+ * nodes n8n evaluates an expression per request; see BENCHMARKS.md). Also here: AF (workflow A sent an
+ * agent's reply, which the default filters drop: no execution), and the experiments A1 and C1 (the
+ * same triggers saved as typeVersion 1 nodes, as in workflows made before version 1.1).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -32,15 +34,15 @@ const { startN8n, getFreePort, waitFor } = require('../test/e2e/n8n-harness.js')
 const SIM_ACCOUNT = 1;
 const NOOP = { name: 'No Operation, do nothing', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} };
 const WORKFLOWS = ['A', 'B', 'C'];
-/** Experiments: the same two community triggers, but as typeVersion 1.1 nodes (see createWorkflows). */
-const EXPERIMENTS = ['A11', 'C11'];
+/** Experiments: the same two community triggers saved as typeVersion 1 nodes (see createWorkflows). */
+const EXPERIMENTS = ['A1', 'C1'];
 const LABEL = {
 	A: 'A Klivo Trigger',
 	B: 'B n8n Webhook node',
 	C: 'C thin community trigger',
-	A11: "A' Klivo Trigger as typeVersion 1.1",
+	A1: 'A1 Klivo Trigger saved as typeVersion 1',
 	AF: 'A Klivo Trigger, filtered-out delivery',
-	C11: "C' thin trigger as typeVersion 1.1",
+	C1: 'C1 thin trigger saved as typeVersion 1',
 };
 
 /** n8n settings per expression engine; env undefined = n8n's default. */
@@ -58,7 +60,7 @@ function withNoop(trigger) {
 	};
 }
 
-function workflowA(cred, typeVersion = 1) {
+function workflowA(cred, typeVersion = 1.1) {
 	const webhookId = L.uuid();
 	return {
 		webhookId,
@@ -99,7 +101,7 @@ function workflowB() {
 	};
 }
 
-function workflowC(typeVersion = 1) {
+function workflowC(typeVersion = 1.1) {
 	const webhookId = L.uuid();
 	return {
 		webhookId,
@@ -168,16 +170,15 @@ async function startBench({ tarballs, version = L.n8nVersion(), engine = 'defaul
 }
 
 /**
- * Creates and activates A, B and C (and, with experiments, A' and C': the same triggers as
- * typeVersion 1.1 nodes, which needs a build whose Klivo Trigger declares version [1, 1.1]);
- * resolves { key: { id, url, secret } }.
+ * Creates and activates A, B and C (and, with experiments, A1 and C1: the same triggers as
+ * typeVersion 1 nodes); resolves { key: { id, url, secret } }.
  */
 async function createWorkflows(env, { experiments = false } = {}) {
 	const { n8n, sim } = env;
 	const defs = { A: workflowA(env.cred), B: workflowB(), C: workflowC() };
 	if (experiments) {
-		defs.A11 = workflowA(env.cred, 1.1);
-		defs.C11 = workflowC(1.1);
+		defs.A1 = workflowA(env.cred, 1);
+		defs.C1 = workflowC(1);
 	}
 	const out = {};
 	for (const [key, def] of Object.entries(defs)) {
@@ -186,14 +187,14 @@ async function createWorkflows(env, { experiments = false } = {}) {
 		if (!activation.ok) throw new Error(`activating workflow ${key} failed: ${activation.message}`);
 		out[key] = { id: wf.id, webhookId: def.webhookId };
 	}
-	for (const key of ['A', 'A11'].filter((k) => defs[k])) {
+	for (const key of ['A', 'A1'].filter((k) => defs[k])) {
 		const registered = sim.webhooks(SIM_ACCOUNT).find((w) => w.url.includes(defs[key].webhookId));
 		if (!registered) throw new Error(`the Klivo Trigger of workflow ${key} registered no webhook with the simulator`);
 		out[key].url = registered.url;
 		out[key].secret = registered.secret;
 	}
 	out.B.url = n8n.webhook(defs.B.path);
-	for (const key of ['C', 'C11'].filter((k) => defs[k])) out[key].url = n8n.webhook(`${defs[key].webhookId}/thin`);
+	for (const key of ['C', 'C1'].filter((k) => defs[k])) out[key].url = n8n.webhook(`${defs[key].webhookId}/thin`);
 	env.workflows = out;
 	return out;
 }

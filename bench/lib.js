@@ -155,12 +155,9 @@ function run(cmd, args, cwd, what) {
 /**
  * Builds n8n-nodes-klivo (`gulp build`) in a temporary copy of the sources (node_modules symlinked)
  * and packs it; packs bench/thin-trigger too. Resolves { dir, klivoDist, klivoTarball, thinTarball }.
- *
- * typeVersion11: the copy's Klivo Trigger declares `version: [1, 1.1]` instead of `version: 1`, so
- * that an experiment can run it as a typeVersion 1.1 node next to typeVersion 1 (nothing else
- * changes: the node has no version-dependent code).
+
  */
-function buildAndPack(say = () => undefined, { typeVersion11 = false } = {}) {
+function buildAndPack(say = () => undefined) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-bench-'));
 	const src = path.join(dir, 'src');
 	fs.mkdirSync(src);
@@ -169,14 +166,6 @@ function buildAndPack(say = () => undefined, { typeVersion11 = false } = {}) {
 		if (fs.existsSync(from)) fs.cpSync(from, path.join(src, entry), { recursive: true });
 	}
 	fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(src, 'node_modules'), 'dir');
-	if (typeVersion11) {
-		const file = path.join(src, 'nodes', 'Klivo', 'KlivoTrigger.node.ts');
-		const text = fs.readFileSync(file, 'utf8');
-		const patched = text.replace(/^(\s*)version: 1,$/m, '$1version: [1, 1.1],');
-		if (patched === text) throw new Error(`no "version: 1," line to patch in ${file}`);
-		fs.writeFileSync(file, patched);
-		say('experiment build: the Klivo Trigger declares version [1, 1.1] (typeVersion 1 workflows are unchanged)');
-	}
 	say('building n8n-nodes-klivo (gulp build, in a temporary copy)');
 	run(process.execPath, [path.join(ROOT, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build'], src, 'gulp build');
 	const pack = (cwd) => {

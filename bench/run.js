@@ -4,12 +4,13 @@
  * `npm run bench`: all four benchmarks of issue 5 in one run, printed as tables.
  *
  *   1. end to end in a real n8n: A Klivo Trigger, B n8n's Webhook node, C thin community trigger,
- *      each → No Operation; concurrency 1 and 50; default and legacy expression engines
+ *      each → No Operation; concurrency 1 and 50; n8n's default expression engine, the legacy one,
+ *      and the default one with lazy isolate acquisition (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
  *   2. in process: webhook() per delivery against JSON.parse + HMAC-SHA256 of the same bytes
  *   3. API economy: requests to Klivo per activation, deactivation, test-listen, restart
  *   4. burst: 1,000 deliveries at concurrency 50 into A and into C
- *   experiments: the two community triggers as typeVersion 1.1 nodes, and n8n's vm engine with lazy
- *      isolate acquisition: what it takes to avoid the per-request isolate (see BENCHMARKS.md)
+ *   experiments: the two community triggers saved as typeVersion 1 nodes (workflows made before
+ *      version 1.1), on the default and the lazy engine (see BENCHMARKS.md)
  *
  * Everything runs on 127.0.0.1 (n8n, the Klivo simulator, the load generator); every load run is
  * bounded in requests and in time. Figures are medians over repeated runs.
@@ -19,7 +20,7 @@
  *   npm run bench -- --reps 5 --requests 2000      # more repetitions / requests per run (default
  *                                                  # 3 × 700: 2,100 requests per workflow and concurrency)
  *   npm run bench -- --engines default             # the main comparison on one engine only
- *   npm run bench -- --no-experiments              # skip the typeVersion 1.1 / lazy-isolate experiments
+ *   npm run bench -- --no-experiments              # skip the typeVersion 1 experiments
  *   npm run bench -- --experiment-reps 3           # repetitions of each experiment cell (default 1)
  *   npm run bench -- --experiment-requests 300     # deliveries per experiment run (default 700)
  *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst (comma list)
@@ -50,7 +51,7 @@ async function main() {
 		burst: Number(args.burst || (quick ? 100 : 1000)),
 		burstReps: Number(args['burst-reps'] || (quick ? 1 : 3)),
 		inprocessRounds: Number(args.rounds || (quick ? 5 : 15)),
-		engines: String(args.engines || 'default,legacy').split(','),
+		engines: String(args.engines || 'default,legacy,lazy').split(','),
 		experiments: args['no-experiments'] !== 'true',
 		experimentReps: Number(args['experiment-reps'] || 1),
 		experimentRequests: Number(args['experiment-requests'] || (quick ? 100 : 700)),
@@ -69,7 +70,7 @@ async function main() {
 	results.machine = L.machine({ n8n: version, n8nNode: inst.nodeVersion });
 	say(`machine: ${results.machine.cores} cores (${results.machine.cpu}), load ${results.loadAtStart.join(' ')}`);
 
-	const built = L.buildAndPack(say, { typeVersion11: settings.experiments });
+	const built = L.buildAndPack(say);
 	const E = require('./e2e.js');
 	const B = require('./burst.js');
 	const inprocess = require('./inprocess.js');
@@ -110,7 +111,7 @@ async function main() {
 		if (results.experiments && results.experiments.length) {
 			parts.push(
 				[
-					`Experiments: avoiding the per-request isolate, ${settings.experimentReps} run(s) × ${settings.experimentRequests} per cell. typeVersion 1.1: the same node run as a typeVersion 1.1 node; lazy: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`,
+					`Experiments: workflows saved before version 1.1 (A1, C1: the same triggers as typeVersion 1 nodes), ${settings.experimentReps} run(s) × ${settings.experimentRequests} per cell; lazy: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`,
 					L.table(
 						['engine', 'conc.', 'workflow', 'p50 ms', 'p99 ms', 'req/s', 'n8n CPU ms/req', '2xx', 'executions', 'p50 / B', 'req/s / B', 'CPU / B'],
 						results.experiments.flatMap((r) => E.experimentRows(r, r.reference)),
@@ -179,7 +180,7 @@ async function main() {
 				if (settings.experiments && settings.only.has('e2e')) {
 					for (const engine of ['default', 'lazy']) {
 						if (env.engine !== engine) await env.restartWith(engine);
-						const keys = engine === 'lazy' ? [...E.WORKFLOWS, ...E.EXPERIMENTS] : E.EXPERIMENTS;
+						const keys = results.e2e.some((x) => x.engine === engine) ? E.EXPERIMENTS : [...E.WORKFLOWS, ...E.EXPERIMENTS];
 						say(`experiment: ${keys.join(', ')} on the ${E.ENGINES[engine].label} expression engine`);
 						const r = await E.measureEngine(env, { raw, keys, amount: settings.experimentRequests, reps: settings.experimentReps, say });
 						Object.defineProperty(r, 'reference', { value: results.e2e.find((x) => x.engine === engine) || null, enumerable: false });

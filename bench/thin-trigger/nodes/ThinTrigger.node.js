@@ -11,8 +11,8 @@ class ThinTrigger {
 			displayName: 'Thin Trigger',
 			name: 'thinTrigger',
 			group: ['trigger'],
-			// 1.1 exists only for bench/'s experiment: n8n evaluates an expression per request for
-			// typeVersion 1 webhook nodes (see BENCHMARKS.md); workflow C uses typeVersion 1.
+			// Like the Klivo Trigger: n8n evaluates an expression per request for typeVersion 1 webhook
+			// nodes (see BENCHMARKS.md); workflow C uses 1.1, experiment C1 uses 1.
 			version: [1, 1.1],
 			description: 'Starts the workflow with the request body (benchmark reference)',
 			defaults: { name: 'Thin Trigger' },

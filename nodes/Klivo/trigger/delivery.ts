@@ -27,45 +27,61 @@ function ignore(reason: string): IWebhookResponseData {
 	return { webhookResponse: { received: true, ignored: reason } };
 }
 
+interface Authenticated {
+	result: VerifyResult;
+	meta: DeliveryMeta;
+}
+
+function bySignature(result: VerifyResult & { id?: string; timestamp?: number }): Authenticated {
+	return { result, meta: { id: result.ok ? result.id : undefined, timestamp: result.ok ? result.timestamp : undefined, signatureVerified: result.ok, verifiedBy: 'signature' } };
+}
+
+function byUrlToken(result: VerifyResult, headers: IDataObject): Authenticated {
+	const id = headers['x-chatwoot-delivery'];
+	return { result, meta: { id: typeof id === 'string' ? id : undefined, signatureVerified: false, verifiedBy: 'urlToken' } };
+}
+
 /**
  * Deliveries are trusted by signature where the server gave the webhook a secret, else by the token
- * in our registered URL. The stored token is checked first; the derived one covers a URL written by a
- * watchdog's Ensure or rotated credentials.
+ * in our registered URL. The stored secret or token decides almost every delivery without waiting for
+ * anything; only a mismatch looks further (a secret re-learned from Klivo, a token derived from the
+ * credentials), which is why this answers undefined instead of a refusal then.
  */
-async function authenticate(
-	context: IWebhookFunctions,
-	saved: TriggerState,
-	rawBody: Buffer | string,
-): Promise<{ result: VerifyResult; meta: DeliveryMeta }> {
-	const headers = context.getHeaderData() as IDataObject;
+function authenticateNow(context: IWebhookFunctions, saved: TriggerState, headers: IDataObject, rawBody: Buffer | string): Authenticated | undefined {
 	if (saved.secret) {
-		const verify = (secret: string) =>
-			verifySignature({
-				secret,
-				headers,
-				rawBody,
-				scope: String(saved.webhookId ?? context.getNode().id),
-				nowSeconds: Math.floor(Date.now() / 1000),
-			});
 		// A secret learned since this activation supersedes the stored one (whose webhook is gone).
-		const secret = learnedSecret(context, saved) ?? saved.secret;
-		let result = verify(secret);
-		if (!result.ok && result.reason === 'signature mismatch') {
-			const fresh = await refreshSecret(context, saved);
-			if (fresh !== undefined && fresh !== secret) result = verify(fresh);
-		}
-		return { result, meta: { id: result.ok ? result.id : undefined, timestamp: result.ok ? result.timestamp : undefined, signatureVerified: result.ok, verifiedBy: 'signature' } };
+		const result = verifyWith(context, saved, headers, rawBody, learnedSecret(context, saved) ?? saved.secret);
+		return result.ok || result.reason !== 'signature mismatch' ? bySignature(result) : undefined;
 	}
 	const given = context.getQueryData() as IDataObject;
 	const token = typeof given[URL_TOKEN_PARAM] === 'string' ? (given[URL_TOKEN_PARAM] as string) : undefined;
-	let result = verifyUrlToken(token, saved.urlToken ? [saved.urlToken] : []);
-	if (!result.ok && token) {
-		const credentials = (await context.getCredentials('klivoApi')) as unknown as KlivoCredentials;
-		const webhookUrl = context.getNodeWebhookUrl('default') ?? '';
-		result = verifyUrlToken(token, [deriveUrlToken(credentials.accessToken, credentials.accountId, webhookUrl)]);
+	const result = verifyUrlToken(token, saved.urlToken ? [saved.urlToken] : []);
+	return result.ok || !token ? byUrlToken(result, headers) : undefined;
+}
+
+function verifyWith(context: IWebhookFunctions, saved: TriggerState, headers: IDataObject, rawBody: Buffer | string, secret: string) {
+	return verifySignature({
+		secret,
+		headers,
+		rawBody,
+		scope: String(saved.webhookId ?? context.getNode().id),
+		nowSeconds: Math.floor(Date.now() / 1000),
+	});
+}
+
+/** The second look after a mismatch: the webhook may have been re-created, or the credentials rotated. */
+async function authenticateAgain(context: IWebhookFunctions, saved: TriggerState, headers: IDataObject, rawBody: Buffer | string): Promise<Authenticated> {
+	if (saved.secret) {
+		// authenticateNow found the signature wrong for the secret we hold.
+		const secret = learnedSecret(context, saved) ?? saved.secret;
+		const fresh = await refreshSecret(context, saved);
+		if (fresh !== undefined && fresh !== secret) return bySignature(verifyWith(context, saved, headers, rawBody, fresh));
+		return bySignature({ ok: false, reason: 'signature mismatch' });
 	}
-	const id = headers['x-chatwoot-delivery'];
-	return { result, meta: { id: typeof id === 'string' ? id : undefined, signatureVerified: false, verifiedBy: 'urlToken' } };
+	const token = (context.getQueryData() as IDataObject)[URL_TOKEN_PARAM] as string;
+	const credentials = (await context.getCredentials('klivoApi')) as unknown as KlivoCredentials;
+	const webhookUrl = context.getNodeWebhookUrl('default') ?? '';
+	return byUrlToken(verifyUrlToken(token, [deriveUrlToken(credentials.accessToken, credentials.accountId, webhookUrl)]), headers);
 }
 
 function holdsExpression(value: unknown): boolean {
@@ -95,11 +111,13 @@ function rawBodyOf(context: IWebhookFunctions, body: unknown): Buffer | string {
 export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const saved = this.getWorkflowStaticData('node') as TriggerState;
 	const body = this.getBodyData() as unknown;
-	const { result, meta } = await authenticate(this, saved, rawBodyOf(this, body));
+	const headers = this.getHeaderData() as IDataObject;
+	const rawBody = rawBodyOf(this, body);
+	const { result, meta } = authenticateNow(this, saved, headers, rawBody) ?? (await authenticateAgain(this, saved, headers, rawBody));
 	if (!result.ok) return refuse(this, 401, result.reason);
 	// Klivo always posts JSON; n8n would hand a form or XML body over as an object all the same.
 	// (Without a content type n8n parses nothing, and the body check below answers 400.)
-	const contentType = (this.getHeaderData() as IDataObject)['content-type'];
+	const contentType = headers['content-type'];
 	if (contentType !== undefined && !isJsonContentType(contentType)) {
 		return refuse(this, 415, 'the body is not application/json');
 	}
@@ -130,14 +148,14 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		const summary = summarize(event, delivered, payload, meta);
 		return options.output === 'summary' ? summary : { ...payload, event, klivo: summary };
 	});
-	return { workflowData: [this.helpers.returnJsonArray(items)], webhookResponse: { received: true } };
+	return { workflowData: [items.map((json) => ({ json }))], webhookResponse: { received: true } };
 }
 
 /**
  * The events one delivery stands for. Where the server cannot subscribe conversation_resolved, a
  * resolved status change stands for it too, so "All Events" sees resolutions on both dialects.
  */
-function labelsFor(delivered: string, payload: IDataObject, chosen: string[], resolvedViaStatus: boolean): string[] {
+function labelsFor(delivered: string, payload: IDataObject, chosen: readonly string[], resolvedViaStatus: boolean): string[] {
 	const labels = chosen.includes(delivered) ? [delivered] : [];
 	const standsForResolved =
 		delivered === STATUS_CHANGED_EVENT &&

@@ -15,7 +15,7 @@ interface Target {
 	/** The URL registered with Klivo: n8n's webhook URL plus our token. */
 	url: string;
 	token: string;
-	chosen: string[];
+	chosen: readonly string[];
 	name: string;
 }
 

@@ -23,8 +23,19 @@ export function clearState(state: TriggerState, keepHints = false): void {
 	if (keepHints && viaStatus !== undefined) state.resolvedViaStatus = viaStatus;
 }
 
+function isPlainChoice(value: unknown): value is readonly string[] {
+	if (!Array.isArray(value)) return false;
+	for (let i = 0; i < value.length; i++) {
+		const event = value[i] as unknown;
+		if (typeof event !== 'string' || !EVENT_NAMES.includes(event) || value.indexOf(event) !== i) return false;
+	}
+	return true;
+}
+
 /** The user's choice, '*' expanded; unknown values are left out. */
-export function chosenEvents(value: unknown): string[] {
+export function chosenEvents(value: unknown): readonly string[] {
+	// Known, distinct names (what the editor stores): used as they are, read on every delivery.
+	if (isPlainChoice(value)) return value;
 	const list = Array.isArray(value) ? value.map(String) : [];
 	if (list.includes(ALL_EVENTS)) return [...EVENT_NAMES];
 	return [...new Set(list.filter((event) => EVENT_NAMES.includes(event)))];
