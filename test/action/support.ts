@@ -6,6 +6,7 @@ import * as net from 'net';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { runActionNode, type KlivoCredentialData, type RunResult } from '../helpers/n8n';
+import { useStartedSimulator, type SimWebhook } from '../helpers/simulator';
 
 const simulator = require('../simulator/server.js');
 
@@ -19,14 +20,7 @@ export const OTHER_ADMIN = 'admin-token-2';
 export const UNKNOWN_TOKEN = 'no-such-token-5f3a9c';
 export const TOKENS = [ADMIN, AGENT, OTHER_ADMIN, UNKNOWN_TOKEN];
 
-export interface StoredWebhook {
-	id: number;
-	name: string | null;
-	url: string;
-	subscriptions: string[];
-	secret: string;
-	active: boolean;
-}
+export type StoredWebhook = SimWebhook;
 
 export interface Simulator {
 	url: string;
@@ -46,20 +40,9 @@ export async function startSimulator(dialect: Dialect): Promise<Simulator> {
 	return (await simulator.startSimulator({ dialect, port: 0 })) as Simulator;
 }
 
-/** One simulator for the describe block it is called in, reset between tests. */
+/** One simulator per describe block, emptied before each test. */
 export function useSimulator(dialect: Dialect): () => Simulator {
-	let sim: Simulator | undefined;
-	beforeAll(async () => {
-		sim = await startSimulator(dialect);
-	});
-	afterEach(() => sim?.reset());
-	afterAll(async () => {
-		await sim?.close();
-	});
-	return () => {
-		if (!sim) throw new Error('simulator not started');
-		return sim;
-	};
+	return useStartedSimulator(() => startSimulator(dialect));
 }
 
 export function credentialsFor(sim: Simulator, overrides: Partial<KlivoCredentialData> = {}): KlivoCredentialData {

@@ -110,6 +110,18 @@ function killGroup(pid, signal) {
 }
 
 /** Polls fn until it returns a truthy value (thrown errors count as "not yet"); resolves with that value. */
+/** SIGTERM to a child, SIGKILL to its process group if it has not exited after graceMs; resolves its exit. */
+async function terminate(c, exitPromise, graceMs = 20000) {
+	if (c.exitCode !== null || c.signalCode !== null) return exitPromise;
+	try {
+		process.kill(c.pid, 'SIGTERM');
+	} catch {}
+	const timer = setTimeout(() => killGroup(c.pid, 'SIGKILL'), graceMs);
+	const r = await exitPromise;
+	clearTimeout(timer);
+	return r;
+}
+
 async function waitFor(fn, { timeoutMs = 30000, intervalMs = 250, message = 'condition' } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	let lastError;
@@ -535,14 +547,7 @@ async function startN8n(options = {}) {
 		const c = child;
 		if (!c) return;
 		child = null;
-		if (c.exitCode !== null || c.signalCode !== null) return exitPromise;
-		try {
-			process.kill(c.pid, 'SIGTERM');
-		} catch {}
-		const timer = setTimeout(() => killGroup(c.pid, 'SIGKILL'), graceMs);
-		const r = await exitPromise;
-		clearTimeout(timer);
-		return r;
+		return terminate(c, exitPromise, graceMs);
 	}
 
 	const instance = {
@@ -692,4 +697,4 @@ async function startN8n(options = {}) {
 	return instance;
 }
 
-module.exports = { startN8n, waitFor, getFreePort, installPackage, installPackages, knownModules, buildEnv };
+module.exports = { startN8n, waitFor, getFreePort, installPackage, installPackages, knownModules, buildEnv, terminate, killGroup };

@@ -23,7 +23,7 @@ const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 
 const installer = require('../../scripts/n8n-install.js');
-const { startN8n, getFreePort, installPackages, buildEnv, waitFor } = require('../e2e/n8n-harness.js');
+const { startN8n, getFreePort, installPackages, buildEnv, waitFor, terminate, killGroup } = require('../e2e/n8n-harness.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICES_SCRIPT = path.join(ROOT, 'scripts', 'queue-services.sh');
@@ -106,16 +106,6 @@ function queueEnv(services, { encryptionKey, webhookUrl }) {
 
 const live = new Set();
 let guards = false;
-function killGroup(pid, signal) {
-	if (!pid) return;
-	try {
-		process.kill(-pid, signal);
-	} catch {
-		try {
-			process.kill(pid, signal);
-		} catch {}
-	}
-}
 function installGuards() {
 	if (guards) return;
 	guards = true;
@@ -187,14 +177,7 @@ async function n8nProcess({ role, version, inst, userFolder, env, port, say = ()
 		const c = child;
 		if (!c) return undefined;
 		child = null;
-		if (c.exitCode !== null || c.signalCode !== null) return exitPromise;
-		try {
-			process.kill(c.pid, 'SIGTERM');
-		} catch {}
-		const timer = setTimeout(() => killGroup(c.pid, 'SIGKILL'), graceMs);
-		const r = await exitPromise;
-		clearTimeout(timer);
-		return r;
+		return terminate(c, exitPromise, graceMs);
 	}
 
 	const proc = {

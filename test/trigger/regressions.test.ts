@@ -54,6 +54,17 @@ describe.each(DIALECTS)('deliveries that must not start an execution (%s dialect
 		expectStatus(await deliverAs(contentType, raw, body), 415, /not application\/json/);
 	});
 
+	test.each([
+		['text/html', { event: 'conversation_created', id: 5 }],
+		['application/octet-stream', undefined],
+		['multipart/form-data; boundary=x', { event: 'conversation_created', id: '5' }],
+	])('a %s body that n8n hands over without its bytes (version 1.1 nodes) → 415, signed or not', async (contentType, body) => {
+		const trigger = registeredTrigger(dialect, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } });
+		const request = deliveryRequest(dialect, { raw: Buffer.from('{"event":"conversation_created","id":5}'), body });
+		const outcome = await callWebhook(trigger, { ...request, rawBody: undefined, headers: { ...request.headers, 'content-type': contentType } });
+		expectStatus(outcome, 415, /not application\/json/);
+	});
+
 	test.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON'])('a genuine delivery sent as %s is emitted', async (contentType) => {
 		const example = fixture('message_created.incoming');
 		expectEmitted(await deliverAs(contentType, example.raw.toString(), example.body));

@@ -19,6 +19,7 @@ import {
 } from '../helpers/n8n';
 import { railsJson } from '../../nodes/Klivo/trigger/verify';
 import type { TriggerState } from '../../nodes/Klivo/trigger/state';
+import { useStartedSimulator, type SimWebhook } from '../helpers/simulator';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const simulatorModule = require('../simulator/server.js');
@@ -37,14 +38,7 @@ export const ALL_MESSAGE_TYPES = ['incoming', 'outgoing', 'activity', 'template'
 
 // ---- simulator -----------------------------------------------------------------------------
 
-export interface SimWebhook {
-	id: number;
-	name: string | null;
-	url: string;
-	subscriptions: string[];
-	secret: string;
-	active: boolean;
-}
+export type { SimWebhook };
 
 export interface SimRequest {
 	method: string;
@@ -89,18 +83,7 @@ export const sign = simulatorModule.sign as (secret: string, timestamp: string |
 
 /** One simulator per describe block, emptied before each test. */
 export function useSimulator(dialect: Dialect): () => Simulator {
-	let sim: Simulator | undefined;
-	beforeAll(async () => {
-		sim = await startSimulator({ dialect });
-	});
-	beforeEach(() => sim?.reset());
-	afterAll(async () => {
-		await sim?.close();
-	});
-	return () => {
-		if (!sim) throw new Error('simulator not started');
-		return sim;
-	};
+	return useStartedSimulator(() => startSimulator({ dialect }));
 }
 
 // ---- the trigger inside n8n-core's contexts --------------------------------------------------

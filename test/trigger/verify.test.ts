@@ -214,12 +214,13 @@ describe('signatures (Chatwoot 4.12+)', () => {
 			expect(check(`a-${id}`, id).ok).toBe(false);
 		});
 
-		test('a signature in upper-case hex, or of the wrong length, is judged by its bytes', () => {
+		test('only the exact lower-case hex text is accepted: not upper case, nor a wrong length or prefix', () => {
 			const good = expectedSignature('s3cret', ts, raw);
 			const upper = `sha256=${good.slice(7).toUpperCase()}`;
 			const run = (signature: string) =>
 				verifySignature({ secret: 's3cret', headers: { ...headersFor(randomUUID()), 'x-chatwoot-signature': signature }, rawBody: raw, scope: 'case', nowSeconds: Number(ts) });
-			expect(run(upper).ok).toBe(true);
+			expect(run(good).ok).toBe(true);
+			expect(run(upper)).toEqual({ ok: false, reason: 'signature mismatch' });
 			expect(run(good.slice(0, -2))).toEqual({ ok: false, reason: 'signature mismatch' });
 			expect(run(`${good}00`)).toEqual({ ok: false, reason: 'signature mismatch' });
 			expect(run(`sha1=${good.slice(7)}`)).toEqual({ ok: false, reason: 'signature mismatch' });

@@ -34,7 +34,8 @@ export function expectedSignature(secret: string, timestamp: string, rawBody: Bu
 	return `sha256=${signatureDigest(secret, timestamp, rawBody).toString('hex')}`;
 }
 
-const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/i;
+// Lower-case hex, as Chatwoot writes it: the header is compared as the exact text it signs.
+const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/;
 
 /** Compares the digest bytes, constant-time, without building the expected hex string (hot path). */
 function signatureMatches(given: string, secret: string, timestamp: string, rawBody: Buffer | string): boolean {
