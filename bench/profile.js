@@ -4,7 +4,8 @@
  * sends a bounded burst to one workflow, stops n8n (which writes the profile) and prints the
  * functions with the most time, by self time and by inclusive time, grouped by package.
  *
- *   node bench/profile.js [--workflow A|B|C] [--engine default|legacy|lazy] [--requests 1000]
+ *   node bench/profile.js [--workflow A|B|C|A1|C1] [--engine default|legacy|lazy] [--requests 1000]
+ *   (A1, C1: the two community triggers as typeVersion 1 nodes, as in workflows saved before 1.1)
  *                         [--connections 50] [--out /tmp/dir]
  *
  * Not part of `npm run bench`; it is how the figures in BENCHMARKS.md were explained.
@@ -113,7 +114,7 @@ async function main() {
 	const built = L.buildAndPack(say);
 	const env = await E.startBench({ tarballs: [built.klivoTarball, built.thinTarball], engine: a.engine, say });
 	try {
-		await E.createWorkflows(env);
+		await E.createWorkflows(env, { experiments: E.EXPERIMENTS.includes(a.workflow) });
 		const raw = L.wire(L.typicalPayload());
 		await E.warmUp(env, raw, 200);
 		// restart under the profiler: only the measured burst (and start-up) are in the profile
