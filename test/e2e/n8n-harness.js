@@ -98,6 +98,24 @@ function installExitGuards() {
 	}
 }
 
+/**
+ * Kills c's process group when this process exits or is interrupted, and once c has exited (n8n's
+ * task runner may outlive its parent for a moment). Resolves { code, signal } when c has exited;
+ * onExit(code, signal) runs first.
+ */
+function trackChild(c, onExit = () => undefined) {
+	installExitGuards();
+	live.add(c);
+	return new Promise((resolve) => {
+		c.on('exit', (code, signal) => {
+			live.delete(c);
+			onExit(code, signal);
+			killGroup(c.pid, 'SIGKILL');
+			resolve({ code, signal });
+		});
+	});
+}
+
 function killGroup(pid, signal) {
 	if (!pid) return;
 	try {
@@ -380,7 +398,6 @@ async function startN8n(options = {}) {
 	}
 
 	function spawnN8n() {
-		installExitGuards();
 		appendLog(`\n${START_MARK} ${version} on ${url} at ${new Date().toISOString()} -----\n`);
 		const c = spawn(inst.nodeBin, [inst.n8nBin, 'start'], {
 			cwd: userFolder,
@@ -390,16 +407,7 @@ async function startN8n(options = {}) {
 		});
 		c.stdout.on('data', appendLog);
 		c.stderr.on('data', appendLog);
-		live.add(c);
-		exitPromise = new Promise((resolve) => {
-			c.on('exit', (code, signal) => {
-				live.delete(c);
-				appendLog(`\n----- n8n exited (${signal || code}) -----\n`);
-				// the runner may outlive its parent for a moment
-				killGroup(c.pid, 'SIGKILL');
-				resolve({ code, signal });
-			});
-		});
+		exitPromise = trackChild(c, (code, signal) => appendLog(`\n----- n8n exited (${signal || code}) -----\n`));
 		c.on('error', (e) => appendLog(`\nspawn error: ${e.message}\n`));
 		child = c;
 		return c;
@@ -697,4 +705,4 @@ async function startN8n(options = {}) {
 	return instance;
 }
 
-module.exports = { startN8n, waitFor, getFreePort, installPackage, installPackages, knownModules, buildEnv, terminate, killGroup };
+module.exports = { startN8n, waitFor, getFreePort, installPackage, installPackages, knownModules, buildEnv, terminate, trackChild };

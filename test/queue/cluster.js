@@ -23,7 +23,7 @@ const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 
 const installer = require('../../scripts/n8n-install.js');
-const { startN8n, getFreePort, installPackages, buildEnv, waitFor, terminate, killGroup } = require('../e2e/n8n-harness.js');
+const { startN8n, getFreePort, installPackages, buildEnv, waitFor, terminate, trackChild } = require('../e2e/n8n-harness.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICES_SCRIPT = path.join(ROOT, 'scripts', 'queue-services.sh');
@@ -104,16 +104,6 @@ function queueEnv(services, { encryptionKey, webhookUrl }) {
 
 // ---- n8n webhook / worker processes --------------------------------------------------------------
 
-const live = new Set();
-let guards = false;
-function installGuards() {
-	if (guards) return;
-	guards = true;
-	process.on('exit', () => {
-		for (const c of live) killGroup(c.pid, 'SIGKILL');
-	});
-}
-
 const READY = {
 	webhook: 'Webhook listener waiting for requests.',
 	worker: 'n8n worker is now ready',
@@ -134,22 +124,15 @@ async function n8nProcess({ role, version, inst, userFolder, env, port, say = ()
 	};
 
 	async function start() {
-		installGuards();
 		const t0 = Date.now();
 		append(`\n${mark} at ${new Date().toISOString()} -----\n`);
 		const c = spawn(inst.nodeBin, [inst.n8nBin, role], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 		c.stdout.on('data', append);
 		c.stderr.on('data', append);
-		live.add(c);
 		let exited = null;
-		exitPromise = new Promise((resolve) => {
-			c.on('exit', (code, signal) => {
-				live.delete(c);
-				exited = { code, signal };
-				append(`\n----- n8n ${role} exited (${signal || code}) -----\n`);
-				killGroup(c.pid, 'SIGKILL');
-				resolve(exited);
-			});
+		exitPromise = trackChild(c, (code, signal) => {
+			exited = { code, signal };
+			append(`\n----- n8n ${role} exited (${signal || code}) -----\n`);
 		});
 		c.on('error', (e) => append(`\nspawn error: ${e.message}\n`));
 		child = c;

@@ -180,21 +180,19 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	const removeOnce = async (): Promise<void> => {
 		// Static data lost: find our registration by URL so that nothing is left behind.
 		const id = saved.webhookId ?? (await findByUrl());
-		if (id !== undefined) {
-			const deleted = await deleteWebhook.call(this, id, { missingIsDone: true });
-			if (!deleted && saved.webhookId !== undefined) {
-				// The stored id was gone: a watchdog's Ensure or a person may have re-created it under a new one.
-				const recreated = await findByUrl();
-				if (recreated !== undefined) {
-					const gone = await deleteWebhook.call(this, recreated, { missingIsDone: true });
-					// "Not found" for a webhook Klivo still lists: say so rather than report it removed.
-					if (!gone && recreated === id) {
-						throw new NodeOperationError(this.getNode(), `Klivo answered 404 to deleting webhook ${id}, yet still lists it`, {
-							description: 'Klivo may be answering from a stale cache.',
-						});
-					}
-				}
-			}
+		if (id === undefined) return;
+		if (await deleteWebhook.call(this, id, { missingIsDone: true })) return;
+		// Already gone. If that was the stored id, a watchdog's Ensure or a person may have
+		// re-created the webhook under a new one.
+		if (saved.webhookId === undefined) return;
+		const recreated = await findByUrl();
+		if (recreated === undefined) return;
+		const gone = await deleteWebhook.call(this, recreated, { missingIsDone: true });
+		// "Not found" for a webhook Klivo still lists: say so rather than report it removed.
+		if (!gone && recreated === id) {
+			throw new NodeOperationError(this.getNode(), `Klivo answered 404 to deleting webhook ${id}, yet still lists it`, {
+				description: 'Klivo may be answering from a stale cache.',
+			});
 		}
 	};
 	// A one-off 429, 5xx or dropped connection would otherwise leave the webhook posting to a
