@@ -11,6 +11,7 @@
 const crypto = require('node:crypto');
 
 const { sign, toRailsJson } = require('../simulator/server.js');
+const { changeOneCharacter, differs, otherThan, HEX } = require('../helpers/forgery.js');
 
 const MB = 1024 * 1024;
 
@@ -84,13 +85,12 @@ function forgedCases({ dialect, hook, other, productionUrl, fixture }) {
 	if (!signed) {
 		const token = new URL(hook.url).searchParams.get('klivo_token');
 		const otherToken = new URL(other.url).searchParams.get('klivo_token');
-		const flip = (t) => (t[0] === t[0].toUpperCase() ? t[0].toLowerCase() : t[0].toUpperCase()) + t.slice(1);
 		for (const [what, raw] of bodies) {
 			forged('wrong or missing URL token', `no token, ${what}`, productionUrl, raw, () => ({}));
-			forged('wrong or missing URL token', `random token, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', crypto.randomBytes(24).toString('base64url').slice(0, 32))), raw, () => ({}));
-			forged('wrong or missing URL token', `another trigger's genuine token, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', otherToken)), raw, () => ({}));
-			forged('wrong or missing URL token', `token with one character changed, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', flip(token))), raw, () => ({}));
-			forged('wrong or missing URL token', `token cut short, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', token.slice(0, 16))), raw, () => ({}));
+			forged('wrong or missing URL token', `random token, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', otherThan(token, () => crypto.randomBytes(24).toString('base64url').slice(0, 32)))), raw, () => ({}));
+			forged('wrong or missing URL token', `another trigger's genuine token, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', differs(token, otherToken))), raw, () => ({}));
+			forged('wrong or missing URL token', `token with one character changed, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', changeOneCharacter(token))), raw, () => ({}));
+			forged('wrong or missing URL token', `token cut short, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', differs(token, token.slice(0, 16)))), raw, () => ({}));
 			forged('wrong or missing URL token', `token with a character added, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', `${token}x`)), raw, () => ({}));
 			forged('wrong or missing URL token', `empty token, ${what}`, withQuery(productionUrl, (q) => q.set('klivo_token', '')), raw, () => ({}));
 			forged('wrong or missing URL token', `token twice, ${what}`, withQuery(productionUrl, (q) => { q.append('klivo_token', token); q.append('klivo_token', token); }), raw, () => ({}));
@@ -109,13 +109,24 @@ function forgedCases({ dialect, hook, other, productionUrl, fixture }) {
 				delete h['x-chatwoot-timestamp'];
 				return h;
 			});
-			forged('wrong or missing signature', `signed with a guessed secret, ${what}`, hook.url, raw, () => at(nowSeconds(), crypto.randomBytes(18).toString('base64url')));
-			forged('wrong or missing signature', `signed with another webhook's genuine secret, ${what}`, hook.url, raw, () => at(nowSeconds(), other.secret));
+			forged('wrong or missing signature', `signed with a guessed secret, ${what}`, hook.url, raw, () => at(nowSeconds(), otherThan(hook.secret, () => crypto.randomBytes(18).toString('base64url'))));
+			forged('wrong or missing signature', `signed with another webhook's genuine secret, ${what}`, hook.url, raw, () => at(nowSeconds(), differs(hook.secret, other.secret)));
 			forged('wrong or missing signature', `signature of another body, ${what}`, hook.url, raw, () => at(nowSeconds(), hook.secret, `${raw} `));
-			forged('wrong or missing signature', `signature of another timestamp, ${what}`, hook.url, raw, () => ({ ...at(nowSeconds()), 'x-chatwoot-timestamp': String(nowSeconds() - 1) }));
-			forged('wrong or missing signature', `signature hex in capitals, ${what}`, hook.url, raw, () => {
+			forged('wrong or missing signature', `signature of another timestamp, ${what}`, hook.url, raw, () => {
 				const h = at(nowSeconds());
-				h['x-chatwoot-signature'] = `sha256=${h['x-chatwoot-signature'].slice(7).toUpperCase()}`;
+				h['x-chatwoot-timestamp'] = String(Number(h['x-chatwoot-timestamp']) - 1);
+				return h;
+			});
+			forged('wrong or missing signature', `signature hex in capitals, ${what}`, hook.url, raw, () => {
+				// A hex digest without a letter has no capitals: sign a second earlier until it has one.
+				let h = at(nowSeconds());
+				for (let back = 1; !/[a-f]/.test(h['x-chatwoot-signature'].slice(7)); back++) h = at(nowSeconds() - back);
+				h['x-chatwoot-signature'] = differs(h['x-chatwoot-signature'], `sha256=${h['x-chatwoot-signature'].slice(7).toUpperCase()}`);
+				return h;
+			});
+			forged('wrong or missing signature', `signature with one hex digit changed, ${what}`, hook.url, raw, () => {
+				const h = at(nowSeconds());
+				h['x-chatwoot-signature'] = `sha256=${changeOneCharacter(h['x-chatwoot-signature'].slice(7), { index: -1, alphabet: HEX })}`;
 				return h;
 			});
 			forged('wrong or missing signature', `signature without 'sha256=', ${what}`, hook.url, raw, () => {
@@ -125,7 +136,7 @@ function forgedCases({ dialect, hook, other, productionUrl, fixture }) {
 			});
 			forged('wrong or missing signature', `signature cut short, ${what}`, hook.url, raw, () => {
 				const h = at(nowSeconds());
-				h['x-chatwoot-signature'] = h['x-chatwoot-signature'].slice(0, 40);
+				h['x-chatwoot-signature'] = differs(h['x-chatwoot-signature'], h['x-chatwoot-signature'].slice(0, 40));
 				return h;
 			});
 			forged('old or malformed timestamp', `genuine signature, timestamp 6 minutes old, ${what}`, hook.url, raw, () => at(nowSeconds() - 360));

@@ -27,6 +27,9 @@ import {
 	type WebhookRequest,
 } from './support';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { changeOneCharacter } = require('../helpers/forgery.js');
+
 afterEach(() => jest.restoreAllMocks());
 
 const VECTOR = {
@@ -217,6 +220,7 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		test('only the exact lower-case hex text is accepted: not upper case, nor a wrong length or prefix', () => {
 			const good = expectedSignature('s3cret', ts, raw);
 			const upper = `sha256=${good.slice(7).toUpperCase()}`;
+			expect(upper).not.toBe(good); // this digest has letters, so the case matters
 			const run = (signature: string) =>
 				verifySignature({ secret: 's3cret', headers: { ...headersFor(randomUUID()), 'x-chatwoot-signature': signature }, rawBody: raw, scope: 'case', nowSeconds: Number(ts) });
 			expect(run(good).ok).toBe(true);
@@ -265,7 +269,7 @@ describe('URL token (klivo dialect: no secret, no signature)', () => {
 
 	test.each([
 		['a wrong token', 'not-the-token'],
-		['a token one character off', `${REGISTRATION.urlToken.slice(0, -1)}X`],
+		['a token one character off', changeOneCharacter(REGISTRATION.urlToken, { index: -1 })],
 		['an empty token', ''],
 	])('%s → 401', async (_name, token) => {
 		expectRefused(await callWebhook(registeredTrigger('klivo'), withQuery({ klivo_token: token })), 401, /URL token/);
