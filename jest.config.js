@@ -1,16 +1,20 @@
 'use strict';
 /**
- * `npm test` runs the unit, simulator, package, end-to-end (real n8n) and queue-mode suites.
- * The reliability suite (test/reliability, long) runs on its own: `npm run test:reliability`.
+ * Test tiers (README, "Tests"):
+ * - `npm test`: the fast tier: unit, simulator, package and in-process node tests (no n8n install, no root).
+ * - `npm run test:e2e` / `test:queue` / `test:reliability`: real n8n, queue mode (PostgreSQL + Redis),
+ *   and the long reliability suite; KLIVO_TEST_TIER picks one. `npm run test:all` runs every tier.
  * @type {import('jest').Config}
  */
-const reliability = process.env.KLIVO_RELIABILITY === '1';
+const SLOW_TIERS = ['e2e', 'queue', 'reliability'];
+const tier = process.env.KLIVO_TEST_TIER || 'fast';
+if (tier !== 'fast' && !SLOW_TIERS.includes(tier)) throw new Error(`KLIVO_TEST_TIER must be one of fast, ${SLOW_TIERS.join(', ')}`);
 
 module.exports = {
 	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
+	roots: tier === 'fast' ? ['<rootDir>/test'] : [`<rootDir>/test/${tier}`],
 	testMatch: ['**/*.test.ts', '**/*.test.js'],
-	testPathIgnorePatterns: reliability ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/reliability/'],
+	testPathIgnorePatterns: ['/node_modules/', ...(tier === 'fast' ? SLOW_TIERS.map((t) => `<rootDir>/test/${t}/`) : [])],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 	testTimeout: 30000,
 };

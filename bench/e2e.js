@@ -28,8 +28,8 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 
 const L = require('./lib.js');
-const { startSimulator, sign } = require('../test/simulator/server.js');
-const { startN8n, getFreePort, waitFor } = require('../test/e2e/n8n-harness.js');
+const { startSimulator, sign } = require('../tools/simulator/server.js');
+const { startN8n, getFreePort, waitFor } = require('../tools/n8n/harness.js');
 
 const SIM_ACCOUNT = 1;
 const NOOP = { name: 'No Operation, do nothing', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} };

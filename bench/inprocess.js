@@ -25,7 +25,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 
 const L = require('./lib.js');
-const { sign } = require('../test/simulator/server.js');
+const { sign } = require('../tools/simulator/server.js');
 
 const SECRET = 'ChatwootSecretAbc123xyz9';
 const WEBHOOK_ID = 41;

@@ -10,7 +10,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..');
-const { toRailsJson, FIXTURES_DIR } = require('../test/simulator/server.js');
+const { toRailsJson, FIXTURES_DIR } = require('../tools/simulator/server.js');
 
 // ---- statistics -------------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ async function main() {
 		await E.warmUp(env, raw, 200);
 		// restart under the profiler: only the measured burst (and start-up) are in the profile
 		await env.n8n.stop();
-		const { startN8n } = require('../test/e2e/n8n-harness.js');
+		const { startN8n } = require('../tools/n8n/harness.js');
 		env.n8n = await startN8n({
 			version: env.version,
 			port: env.port,

@@ -103,7 +103,7 @@ async function startDemo(settings) {
 	let credentialData;
 	let sim = null;
 	if (useSimulator) {
-		const { startSimulator } = require('../test/simulator/server.js');
+		const { startSimulator } = require('../tools/simulator/server.js');
 		sim = await startSimulator({ port: settings.simPort, dialect: settings.dialect });
 		stoppers.push(() => sim.close());
 		say(`Klivo simulator (${settings.dialect} dialect) at ${sim.url}`);
@@ -117,7 +117,7 @@ async function startDemo(settings) {
 		};
 	}
 
-	const { startN8n } = require('../test/e2e/n8n-harness.js');
+	const { startN8n } = require('../tools/n8n/harness.js');
 	// A fresh n8n database each run: the simulator starts empty too, so nothing stale stays "active".
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-demo-n8n-'));
 	stoppers.push(async () => fs.rmSync(userFolder, { recursive: true, force: true }));

@@ -23,7 +23,7 @@ const path = require('node:path');
 
 const { parseArgs, root, startDemo } = require('./demo.js');
 const installer = require('./n8n-install.js');
-const { getFreePort, waitFor } = require('../test/e2e/n8n-harness.js');
+const { getFreePort, waitFor } = require('../tools/n8n/harness.js');
 
 const args = parseArgs(process.argv.slice(2));
 const outDir = path.resolve(args.out || path.join(root, 'docs', 'images'));

@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import * as webhook from './actions/webhook';
-import { searchWebhooks } from './methods/listSearch';
+import { searchWebhooks } from './methods/listSearch/webhook';
 
 export class Klivo implements INodeType {
 	description: INodeTypeDescription = {

@@ -18,8 +18,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startSimulator, sign, toRailsJson, FIXTURES_DIR } = require('../simulator/server.js');
-const { startN8n, waitFor, getFreePort } = require('./n8n-harness.js');
+const { startSimulator, sign, toRailsJson, FIXTURES_DIR } = require('../../tools/simulator/server.js');
+const { startN8n, waitFor, getFreePort } = require('../../tools/n8n/harness.js');
 const S = require('./support.js');
 
 jest.setTimeout(240000);

@@ -15,7 +15,7 @@ const net = require('node:net');
 const { spawnSync } = require('node:child_process');
 
 const installer = require('../../scripts/n8n-install.js');
-const { waitFor } = require('./n8n-harness.js');
+const { waitFor } = require('../../tools/n8n/harness.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_VERSIONS = ['2.41.1', '1.123.81'];

@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const http = require('node:http');
 
-const { waitFor } = require('../e2e/n8n-harness.js');
+const { waitFor } = require('../../tools/n8n/harness.js');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -11,7 +11,7 @@
  * as a user would do it in each container. Main runs with N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true,
  * so production webhooks are served by the webhook processor only.
  *
- * Main is started through the end-to-end harness (test/e2e/n8n-harness.js: owner, login, API key,
+ * Main is started through the end-to-end harness (tools/n8n/harness.js: owner, login, API key,
  * activation helpers) with the queue-mode environment on top of its own; the webhook processor and
  * the worker are started here, with the harness's environment (buildEnv) plus the same settings.
  * Everything listens on 127.0.0.1 on free ports; every wait is bounded.
@@ -23,7 +23,7 @@ const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 
 const installer = require('../../scripts/n8n-install.js');
-const { startN8n, getFreePort, installPackages, buildEnv, waitFor, terminate, trackChild } = require('../e2e/n8n-harness.js');
+const { startN8n, getFreePort, installPackages, buildEnv, waitFor, terminate, trackChild } = require('../../tools/n8n/harness.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICES_SCRIPT = path.join(ROOT, 'scripts', 'queue-services.sh');

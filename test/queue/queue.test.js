@@ -22,8 +22,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { startSimulator, sign, toRailsJson, FIXTURES_DIR } = require('../simulator/server.js');
-const { startN8n, waitFor } = require('../e2e/n8n-harness.js');
+const { startSimulator, sign, toRailsJson, FIXTURES_DIR } = require('../../tools/simulator/server.js');
+const { startN8n, waitFor } = require('../../tools/n8n/harness.js');
 const S = require('../e2e/support.js');
 const C = require('./cluster.js');
 const B = require('./burst.js');

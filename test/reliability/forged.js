@@ -10,7 +10,7 @@
  */
 const crypto = require('node:crypto');
 
-const { sign, toRailsJson } = require('../simulator/server.js');
+const { sign, toRailsJson } = require('../../tools/simulator/server.js');
 const { changeOneCharacter, differs, otherThan, HEX } = require('../helpers/forgery.js');
 
 const MB = 1024 * 1024;

@@ -14,8 +14,8 @@
  *   5. a burst of 1,000 genuine deliveries at concurrency 50: 1,000 executions
  *   6. no secret (API tokens, webhook secrets, URL tokens) in n8n's log, execution data or errors
  *
- * Run it with `npm run test:reliability` (jest.config.js leaves test/reliability out of `npm test`
- * unless KLIVO_RELIABILITY=1). The figures are printed as Markdown tables on stderr;
+ * Run it with `npm run test:reliability` (jest.config.js leaves test/reliability out of `npm test`;
+ * KLIVO_TEST_TIER=reliability selects it). The figures are printed as Markdown tables on stderr;
  * KLIVO_RELIABILITY_REPORT=<file> also writes them to a file (RELIABILITY.md quotes such a run).
  * n8n runs with default settings except N8N_WORKFLOW_PUBLICATION_CONCURRENCY=32 (default 5), so that
  * the fault matrix's activations, each retried 5 times by n8n over about 15 s when the fault persists,
@@ -26,7 +26,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { sign, toRailsJson, FIXTURES_DIR } = require('../simulator/server.js');
+const { sign, toRailsJson, FIXTURES_DIR } = require('../../tools/simulator/server.js');
 const R = require('./support.js');
 const { forgedCases } = require('./forged.js');
 

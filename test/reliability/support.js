@@ -6,14 +6,14 @@
  * concurrency, execution counting, and the figures the suite measures (printed, and written as
  * Markdown when KLIVO_RELIABILITY_REPORT=<file> is set).
  *
- * Builds on test/e2e/support.js (packing, workflow builders, executions) and test/e2e/n8n-harness.js.
+ * Builds on test/e2e/support.js (packing, workflow builders, executions) and tools/n8n/harness.js.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 
-const { startSimulator } = require('../simulator/server.js');
-const { startN8n, waitFor } = require('../e2e/n8n-harness.js');
+const { startSimulator } = require('../../tools/simulator/server.js');
+const { startN8n, waitFor } = require('../../tools/n8n/harness.js');
 const E = require('../e2e/support.js');
 
 const VERSION = process.env.KLIVO_RELIABILITY_N8N || '2.41.1';

@@ -22,7 +22,7 @@ import type { TriggerState } from '../../nodes/Klivo/trigger/state';
 import { useStartedSimulator, type SimWebhook } from '../helpers/simulator';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulatorModule = require('../simulator/server.js');
+const simulatorModule = require('../../tools/simulator/server.js');
 
 export type Dialect = 'klivo' | 'chatwoot';
 export const DIALECTS: Dialect[] = ['klivo', 'chatwoot'];
@@ -33,7 +33,7 @@ export const AGENT_TOKEN = 'agent-token-1';
 export const N8N_BASE = 'http://127.0.0.1:5678/';
 export const NODE_NAME = 'Klivo Trigger';
 export const STATIC_KEY = `node:${NODE_NAME}`;
-export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'payloads');
+export const FIXTURES_DIR = path.join(__dirname, '..', '..', 'tools', 'simulator', 'payloads');
 export const ALL_MESSAGE_TYPES = ['incoming', 'outgoing', 'activity', 'template'];
 
 // ---- simulator -----------------------------------------------------------------------------

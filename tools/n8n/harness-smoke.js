@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Proves test/e2e/n8n-harness.js against real n8n versions (plain node script, not jest):
+ * Proves tools/n8n/harness.js against real n8n versions (plain node script, not jest):
  *
- *   node test/e2e/harness-smoke.js [--versions 2.41.1,1.123.81] [--fresh] [--keep] [--verbose]
+ *   node tools/n8n/harness-smoke.js [--versions 2.41.1,1.123.81] [--fresh] [--keep] [--verbose]
  *
  * For each version: install (cold if --fresh, then warm), pack a tiny throw-away community
  * package (n8n-nodes-harness-smoke: one node + one credential with a test request), start n8n on a
@@ -22,7 +22,7 @@ const crypto = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 
 const installer = require('../../scripts/n8n-install.js');
-const { startN8n, waitFor } = require('./n8n-harness.js');
+const { startN8n, waitFor } = require('./harness.js');
 
 const DEFAULT_VERSIONS = ['2.41.1', '1.123.81'];
 
@@ -60,7 +60,7 @@ function packSmokePackage(workDir) {
 			{
 				name: 'n8n-nodes-harness-smoke',
 				version: '0.0.1',
-				description: 'throw-away package made by test/e2e/harness-smoke.js',
+				description: 'throw-away package made by tools/n8n/harness-smoke.js',
 				keywords: ['n8n-community-node-package'],
 				license: 'MIT',
 				main: 'index.js',

@@ -21,7 +21,8 @@ import {
 	type Dialect,
 	type RunOptions,
 	type Simulator,
-} from './support';
+} from '../actions/support';
+import { parseRetryAfter } from '../../nodes/Klivo/transport/errors';
 
 const HOOK = 'https://n8n.example.com/webhook/orders';
 const LIST = { operation: 'getAll', returnAll: true };
@@ -208,5 +209,24 @@ describe.each(DIALECTS)('Klivo node errors (%s dialect)', (dialect: Dialect) => 
 		expect(output).toHaveLength(2);
 		for (const item of output) expect(item.json.error).toEqual({ message: expect.stringMatching(/agent/i), description: expect.any(String) });
 		for (const token of TOKENS) expect(JSON.stringify(output)).not.toContain(token);
+	});
+});
+
+describe('parseRetryAfter', () => {
+	const now = Date.parse('2026-05-01T12:00:00Z');
+
+	it.each([
+		['7', 7],
+		[' 0 ', 0],
+		[['12'], 12],
+		[30, 30],
+		['Fri, 01 May 2026 12:00:05 GMT', 5],
+		['Fri, 01 May 2026 11:00:00 GMT', 0],
+	])('reads %j as %s seconds', (value, seconds) => {
+		expect(parseRetryAfter(value, now)).toBe(seconds);
+	});
+
+	it.each([undefined, '', 'soon', null])('has no answer for %j', (value) => {
+		expect(parseRetryAfter(value, now)).toBeUndefined();
 	});
 });

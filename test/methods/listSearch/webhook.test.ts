@@ -4,10 +4,10 @@
 import type { INodeListSearchResult } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { searchWebhooks } from '../../nodes/Klivo/methods/listSearch';
-import { withToken } from '../../nodes/Klivo/shared/webhookUrl';
-import { loadOptionsContext, makeHarness } from '../helpers/n8n';
-import { addWebhook, AGENT, credentialsFor, DIALECTS, expectNoLeaks, useSimulator, type Dialect, type Simulator } from './support';
+import { searchWebhooks } from '../../../nodes/Klivo/methods/listSearch/webhook';
+import { withToken } from '../../../nodes/Klivo/shared/webhookUrl';
+import { loadOptionsContext, makeHarness } from '../../helpers/n8n';
+import { addWebhook, AGENT, credentialsFor, DIALECTS, expectNoLeaks, useSimulator, type Dialect, type Simulator } from '../../actions/support';
 
 const ORDERS = 'https://n8n.example.com/webhook/orders';
 const LEADS = 'https://n8n.example.com/webhook/leads';

@@ -21,7 +21,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 // Long-running simulators (CLI, e2e) must not grow without bound.
 const MAX_LOG_ENTRIES = 10000;
 const USER_AGENT = 'Klivo-Webhook/1.0';
-const DEFAULT_FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'payloads');
+const DEFAULT_FIXTURES_DIR = path.join(__dirname, 'payloads');
 
 // Everybody's tests rely on these exact tokens: change them only with all test owners.
 const SEED_ACCOUNTS = Object.freeze({

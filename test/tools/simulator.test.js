@@ -5,10 +5,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFile, spawn } = require('node:child_process');
 const { promisify } = require('node:util');
-const { startSimulator, sign, toRailsJson, SUBSCRIBABLE_EVENTS, SEED_ACCOUNTS } = require('./server');
+const { startSimulator, sign, toRailsJson, SUBSCRIBABLE_EVENTS, SEED_ACCOUNTS } = require('../../tools/simulator/server');
 
-const CLI = path.join(__dirname, 'cli.js');
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'payloads');
+const CLI = path.join(__dirname, '..', '..', 'tools', 'simulator', 'cli.js');
+const FIXTURES = path.join(__dirname, '..', '..', 'tools', 'simulator', 'payloads');
 const HOOKS = '/api/v1/accounts/1/webhooks';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { runActionNode, type KlivoCredentialData, type RunResult } from '../helpers/n8n';
 import { useStartedSimulator, type SimWebhook } from '../helpers/simulator';
 
-const simulator = require('../simulator/server.js');
+const simulator = require('../../tools/simulator/server.js');
 
 export type Dialect = 'klivo' | 'chatwoot';
 export const DIALECTS: Dialect[] = ['klivo', 'chatwoot'];

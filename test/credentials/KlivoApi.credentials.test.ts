@@ -14,7 +14,7 @@ import {
 	useSimulator,
 	type Dialect,
 	type Simulator,
-} from './support';
+} from '../actions/support';
 
 async function check(sim: Simulator, overrides: Partial<KlivoCredentialData> = {}) {
 	const result = await testCredential(credentialsFor(sim, overrides));

@@ -316,3 +316,40 @@ describe("Klivo's cloud and an n8n it cannot reach", () => {
 		}
 	});
 });
+
+// Found by the reliability suite: a 404 to DELETE while the webhook is still listed was reported as removed.
+describe.each(DIALECTS)('deactivation against a server that answers 404 but still lists the webhook (%s dialect)', (dialect: Dialect) => {
+	const sim = useSimulator(dialect);
+
+	test('is logged, not reported as removed; the next activation adopts the webhook', async () => {
+		const trigger = makeTrigger(sim());
+		await trigger.activate();
+		const id = sim().webhooks(ACCOUNT)[0].id;
+		sim().injectFault({ route: 'delete', status: 404, times: 2 });
+		const context = trigger.hookContext();
+		const warn = jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
+
+		const removed = await trigger.type.webhookMethods!.default!.delete.call(context);
+
+		expect(removed).toBe(false);
+		expect(warn).toHaveBeenCalledTimes(1);
+		expect(String(warn.mock.calls[0][0])).toMatch(new RegExp(`could not remove webhook ${id} from Klivo: Klivo answered 404 to deleting webhook ${id}, yet still lists it`));
+		expect(sim().webhooks(ACCOUNT)).toHaveLength(1);
+
+		sim().clearRequests();
+		await trigger.activate();
+		expect(sim().webhooks(ACCOUNT)).toEqual([expect.objectContaining({ id })]);
+		expect(sim().requests.map((r) => r.route)).toEqual(['list']);
+	});
+
+	test('a 404 for a webhook that is really gone is still success, without a warning', async () => {
+		const trigger = makeTrigger(sim());
+		await trigger.activate();
+		sim().deleteWebhookDirect(ACCOUNT, sim().webhooks(ACCOUNT)[0].id);
+		const context = trigger.hookContext();
+		const warn = jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
+
+		expect(await trigger.type.webhookMethods!.default!.delete.call(context)).toBe(true);
+		expect(warn).not.toHaveBeenCalled();
+	});
+});

@@ -4,7 +4,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { runActionNode } from '../helpers/n8n';
-import { ADMIN, DIALECTS, runOk, sniffer, TLS_HANDSHAKE, useSimulator, type Dialect, type Simulator } from './support';
+import { ADMIN, DIALECTS, runOk, sniffer, TLS_HANDSHAKE, useSimulator, type Dialect, type Simulator } from '../actions/support';
+import { isKlivoCloud, normalizeBaseUrl } from '../../nodes/Klivo/transport/baseUrl';
 
 const FORMS: Array<[string, (sim: Simulator) => string]> = [
 	['with a trailing slash', (sim) => `${sim.url}/`],
@@ -44,5 +45,50 @@ describe('Klivo node base URL without a scheme', () => {
 		} finally {
 			await server.close();
 		}
+	});
+});
+
+describe('normalizeBaseUrl', () => {
+	it.each([
+		['https://chat.klivo.marketing', 'https://chat.klivo.marketing'],
+		['https://chat.klivo.marketing/', 'https://chat.klivo.marketing'],
+		['  https://chat.klivo.marketing//  ', 'https://chat.klivo.marketing'],
+		['https://chat.klivo.marketing/app/accounts/7/dashboard', 'https://chat.klivo.marketing'],
+		['https://chat.klivo.marketing/app/accounts/7/conversations/12?status=open#m', 'https://chat.klivo.marketing'],
+		['https://chat.klivo.marketing/api/v1/accounts/7/webhooks', 'https://chat.klivo.marketing'],
+		['https://chat.klivo.marketing/APP', 'https://chat.klivo.marketing'],
+		['chat.klivo.marketing', 'https://chat.klivo.marketing'],
+		['chat.klivo.marketing/app/accounts/7', 'https://chat.klivo.marketing'],
+		['http://localhost:3000/', 'http://localhost:3000'],
+		['HTTP://10.0.0.5:3000', 'HTTP://10.0.0.5:3000'],
+		// A self-hosted server behind a proxy sub-path keeps it.
+		['https://example.com/klivo/app/accounts/1', 'https://example.com/klivo'],
+		['https://example.com/applications', 'https://example.com/applications'],
+		['', ''],
+		['   ', ''],
+	])('%j → %j', (input, expected) => {
+		expect(normalizeBaseUrl(input)).toBe(expected);
+	});
+});
+
+describe('isKlivoCloud', () => {
+	it.each([
+		'https://chat.klivo.marketing',
+		'chat.klivo.marketing',
+		'https://CHAT.KLIVO.MARKETING/app/accounts/7/dashboard',
+		'https://eu.chat.klivo.marketing',
+	])('recognises %s', (url) => {
+		expect(isKlivoCloud(url)).toBe(true);
+	});
+
+	it.each([
+		'https://chat.klivo.marketing.evil.example',
+		'https://evilchat.klivo.marketing',
+		'https://klivo.marketing',
+		'http://127.0.0.1:3000',
+		'',
+		'http://',
+	])('does not mistake %j for it', (url) => {
+		expect(isKlivoCloud(url)).toBe(false);
 	});
 });

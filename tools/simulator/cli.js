@@ -15,7 +15,7 @@ const DEFAULT_SIM_URL = 'http://127.0.0.1:3789';
 
 const USAGE = `Klivo simulator
 
-Usage: node test/simulator/cli.js <command> [options]
+Usage: node tools/simulator/cli.js <command> [options]
        npm run simulator -- <command> [options]
 
   start [--port 3789] [--host 127.0.0.1] [--dialect klivo|chatwoot]
@@ -103,7 +103,7 @@ async function control(simUrl, method, route, body) {
 	} catch (error) {
 		throw new Error(
 			`No simulator answers at ${simUrl} (${error.cause?.code || error.cause?.errors?.[0]?.code || error.message}). ` +
-				'Start one with `node test/simulator/cli.js start` or pass --sim URL.',
+				'Start one with `node tools/simulator/cli.js start` or pass --sim URL.',
 		);
 	}
 	const text = await response.text();
