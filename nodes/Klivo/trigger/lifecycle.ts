@@ -84,6 +84,7 @@ function resolvedViaStatus(dialect: Dialect, saved: TriggerState): boolean {
 function remember(saved: TriggerState, webhook: KlivoWebhook, target: Target, viaStatus: boolean): void {
 	clearState(saved);
 	saved.webhookId = webhook.id;
+	saved.url = target.url;
 	saved.urlToken = target.token;
 	saved.subscribed = webhook.events;
 	saved.resolvedViaStatus = viaStatus;

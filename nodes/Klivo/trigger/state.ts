@@ -5,6 +5,11 @@ import { EVENT_NAMES } from '../shared/events';
 /** What the trigger remembers about its registration, in the node's static data. */
 export interface TriggerState extends IDataObject {
 	webhookId?: number;
+	/**
+	 * The URL this node registered (n8n's production or test URL with our token): deliveries and secret
+	 * look-ups find our webhook by it, never by whatever URL n8n would give the node now.
+	 */
+	url?: string;
 	/** Signing secret (Chatwoot 4.12+); never output or logged. */
 	secret?: string;
 	/** The token in the registered URL's query string. */
