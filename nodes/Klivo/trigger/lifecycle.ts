@@ -1,15 +1,15 @@
 import type { IHookFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { RESOLVED_EVENT } from '../shared/events';
+import { RESOLVED_EVENT, subscriptionFor } from '../shared/events';
 import { findWebhook, planWebhook, type Desired } from '../shared/reconcile';
 import { deriveUrlToken, urlBase, withToken } from '../shared/webhookUrl';
 import { isKlivoCloud } from '../transport/baseUrl';
 import { asNodeError, failureReason } from '../transport/errors';
 import { CLEANUP_RETRY, retryTransient } from '../transport/retry';
-import type { KlivoCredentials, KlivoWebhook, Dialect } from '../transport/types';
+import type { KlivoCredentials, KlivoWebhook, WebhookDialect } from '../transport/types';
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../transport/webhooks';
-import { chosenEvents, clearState, serverEvents, type TriggerState } from './state';
+import { chosenEvents, clearState, type TriggerState } from './state';
 
 interface Target {
 	/** The URL registered with Klivo: n8n's webhook URL plus our token. */
@@ -75,7 +75,7 @@ function state(context: IHookFunctions): TriggerState {
 }
 
 /** The list's envelope tells which server this is; only Chatwoot's refuses conversation_resolved. */
-function resolvedViaStatus(dialect: Dialect, saved: TriggerState): boolean {
+function resolvedViaStatus(dialect: WebhookDialect, saved: TriggerState): boolean {
 	if (dialect === 'chatwoot') return true;
 	if (dialect === 'klivo') return false;
 	return saved.resolvedViaStatus === true;
@@ -86,7 +86,6 @@ function remember(saved: TriggerState, webhook: KlivoWebhook, target: Target, vi
 	saved.webhookId = webhook.id;
 	saved.url = target.url;
 	saved.urlToken = target.token;
-	saved.subscribed = webhook.events;
 	saved.resolvedViaStatus = viaStatus;
 	if (webhook.secret) saved.secret = webhook.secret;
 }
@@ -101,12 +100,12 @@ async function write(
 	viaStatus: boolean,
 	send: (events: string[]) => Promise<KlivoWebhook>,
 ): Promise<{ webhook: KlivoWebhook; viaStatus: boolean }> {
-	const events = serverEvents(target.chosen, viaStatus);
+	const events = subscriptionFor(target.chosen, viaStatus);
 	try {
 		return { webhook: await send(events), viaStatus };
 	} catch (error) {
 		if (viaStatus || !events.includes(RESOLVED_EVENT) || failureReason(error) !== 'events') throw asNodeError(node, error);
-		return { webhook: await send(serverEvents(target.chosen, true)), viaStatus: true };
+		return { webhook: await send(subscriptionFor(target.chosen, true)), viaStatus: true };
 	}
 }
 
@@ -124,7 +123,7 @@ export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const saved = state(this);
 	const { webhooks, dialect } = await listWebhooks.call(this);
 	const viaStatus = resolvedViaStatus(dialect, saved);
-	const desired: Desired = { url: target.url, events: serverEvents(target.chosen, viaStatus), preferId: saved.webhookId };
+	const desired: Desired = { url: target.url, events: subscriptionFor(target.chosen, viaStatus), preferId: saved.webhookId };
 	const plan = planWebhook(webhooks, desired);
 
 	if (plan.action === 'create') {

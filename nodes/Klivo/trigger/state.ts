@@ -14,8 +14,6 @@ export interface TriggerState extends IDataObject {
 	secret?: string;
 	/** The token in the registered URL's query string. */
 	urlToken?: string;
-	/** The events the server holds for us (after any Conversation Resolved substitution). */
-	subscribed?: string[];
 	/** The server rejects conversation_resolved, so we subscribe to status changes instead. */
 	resolvedViaStatus?: boolean;
 }
@@ -45,5 +43,3 @@ export function chosenEvents(value: unknown): readonly string[] {
 	if (list.includes(ALL_EVENTS)) return [...EVENT_NAMES];
 	return [...new Set(list.filter((event) => EVENT_NAMES.includes(event)))];
 }
-
-export { subscriptionFor as serverEvents } from '../shared/events';
