@@ -123,7 +123,7 @@ describe.each(['klivo', 'chatwoot'])('%s dialect: errors', (dialect) => {
 		['DELETE unknown webhook', 'DELETE', `${HOOKS}/999`, {}, 404, ERR.notFound],
 		['DELETE non-numeric id', 'DELETE', `${HOOKS}/abc`, {}, 404, ERR.notFound],
 		['GET one webhook (no such route)', 'GET', `${HOOKS}/1`, {}, 404, ERR.notFound],
-		['unknown path', 'GET', '/api/v1/accounts/1/inboxes', {}, 404, ERR.notFound],
+		['unknown path', 'GET', '/api/v1/accounts/1/widgets', {}, 404, ERR.notFound],
 		['invalid JSON', 'POST', HOOKS, { raw: '{"url": ' }, 400, { error: 'Invalid JSON' }],
 		['missing url', 'POST', HOOKS, { body: { subscriptions: ['message_created'] } }, 422, ERR.urlInvalid],
 		['relative url', 'POST', HOOKS, { body: { ...valid, url: '/hook' } }, 422, ERR.urlInvalid],
