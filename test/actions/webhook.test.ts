@@ -327,6 +327,47 @@ describe.each(DIALECTS)('Klivo node operations (%s dialect)', (dialect: Dialect)
 	});
 });
 
+describe.each(DIALECTS)('Klivo node refuses a URL copied from an output, token REDACTED (%s dialect)', (dialect: Dialect) => {
+	const sim = useSimulator(dialect);
+	const registeredToken = 'RegisteredTriggerToken0123456789';
+
+	/** A trigger's webhook, and its URL as Get Many shows it. */
+	async function shownUrl(): Promise<{ id: number; url: string }> {
+		const webhook = addWebhook(sim(), `${HOOK}?${URL_TOKEN_PARAM}=${registeredToken}`, ['message_created']);
+		const [item] = await runOk(sim(), { operation: 'get', webhookId: locator(webhook.id) });
+		expect(item.url).toBe(`${HOOK}?${URL_TOKEN_PARAM}=REDACTED`);
+		return { id: webhook.id, url: item.url as string };
+	}
+
+	it.each([
+		['Update', (id: number, url: string) => ({ operation: 'update', webhookId: locator(id), updateFields: { url } })],
+		['Create', (_id: number, url: string) => ({ operation: 'create', url, events: ['message_created'] })],
+		['Ensure', (_id: number, url: string) => ({ operation: 'ensure', url, events: ['message_created'] })],
+		[
+			'Ensure for a Klivo Trigger URL',
+			(_id: number, url: string) => ({ operation: 'ensure', url, events: ['message_created'], additionalFields: { forTrigger: true } }),
+		],
+	])('%s: an error that says what to do, before any request; the real token stays', async (_name, parameters) => {
+		const { id, url } = await shownUrl();
+		const before = sim().countRequests();
+
+		const error = await runFail(sim(), parameters(id, url));
+
+		expect(error.message).toBe(`This URL holds ${URL_TOKEN_PARAM}=REDACTED, the placeholder outputs show, not the real token`);
+		expect(error.description).toMatch(/without klivo_token/);
+		expect(error.description).toMatch(/For a Klivo Trigger URL/);
+		expect(error.constructor.name).toBe('NodeOperationError');
+		expect(sim().countRequests()).toBe(before);
+		expect(sim().webhooks(1).map((w) => w.url)).toEqual([`${HOOK}?${URL_TOKEN_PARAM}=${registeredToken}`]);
+	});
+
+	it('a lower-case placeholder is refused too', async () => {
+		const error = await runFail(sim(), { operation: 'create', url: `${HOOK}?src=a&${URL_TOKEN_PARAM}=redacted`, events: ['message_created'] });
+		expect(error.message).toMatch(/REDACTED/);
+		expect(sim().countRequests()).toBe(0);
+	});
+});
+
 describe('Klivo node ensure re-enables a webhook Klivo disabled (klivo dialect)', () => {
 	const sim = useSimulator('klivo');
 

@@ -6,6 +6,7 @@ import { planWebhook } from '../../nodes/Klivo/shared/reconcile';
 import {
 	checkWebhookUrl,
 	deriveUrlToken,
+	hasRedactedToken,
 	redactToken,
 	tokenOf,
 	URL_TOKEN_PARAM,
@@ -67,6 +68,15 @@ describe('webhook URLs', () => {
 			expect(new URL(url).searchParams.get('source')).toBe('klivo');
 			expect(withoutToken(HOOK)).toBe(HOOK);
 			expect(withoutToken('not a url')).toBe('not a url');
+		});
+
+		it('tells a redacted URL from one with a real token', () => {
+			expect(hasRedactedToken(redactToken(withToken(withQuery, 'tok-secret-1')))).toBe(true);
+			expect(hasRedactedToken(`${HOOK}?${URL_TOKEN_PARAM}=redacted`)).toBe(true);
+			expect(hasRedactedToken(withToken(HOOK, 'tok-secret-1'))).toBe(false);
+			expect(hasRedactedToken(`${HOOK}?note=REDACTED`)).toBe(false);
+			expect(hasRedactedToken(HOOK)).toBe(false);
+			expect(hasRedactedToken('not a url')).toBe(false);
 		});
 
 		it('redacts the token but shows that there is one', () => {

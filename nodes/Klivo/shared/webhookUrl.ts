@@ -1,6 +1,8 @@
 import { createHmac } from 'crypto';
 
 export const URL_TOKEN_PARAM = 'klivo_token';
+/** What outputs show in place of a URL token. */
+export const REDACTED_TOKEN = 'REDACTED';
 
 /** An absolute http(s) URL with a host, or a sentence saying what is wrong with it. */
 export function checkWebhookUrl(value: string): string | undefined {
@@ -88,6 +90,11 @@ export function deriveUrlToken(accessToken: string, accountId: string | number, 
 export function redactToken(url: string): string {
 	if (tokenOf(url) === undefined) return url;
 	const parsed = new URL(url);
-	parsed.searchParams.set(URL_TOKEN_PARAM, 'REDACTED');
+	parsed.searchParams.set(URL_TOKEN_PARAM, REDACTED_TOKEN);
 	return parsed.toString();
+}
+
+/** A URL copied from an output: sent back, it would replace the real token with the placeholder. */
+export function hasRedactedToken(url: string): boolean {
+	return tokenOf(url)?.toUpperCase() === REDACTED_TOKEN;
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties, INodeParameterRes
 import { NodeOperationError } from 'n8n-workflow';
 
 import { EVENT_OPTIONS, isKnownEvent } from '../../shared/events';
-import { checkWebhookUrl } from '../../shared/webhookUrl';
+import { checkWebhookUrl, hasRedactedToken, URL_TOKEN_PARAM } from '../../shared/webhookUrl';
 
 export function webhookIdField(operation: string, description: string): INodeProperties {
 	return {
@@ -88,6 +88,12 @@ export function readUrl(this: IExecuteFunctions, value: unknown, itemIndex: numb
 		throw new NodeOperationError(this.getNode(), problem, {
 			itemIndex,
 			description: 'Klivo posts events to this address, so it must be a full http(s) URL.',
+		});
+	}
+	if (hasRedactedToken(url)) {
+		throw new NodeOperationError(this.getNode(), `This URL holds ${URL_TOKEN_PARAM}=REDACTED, the placeholder outputs show, not the real token`, {
+			itemIndex,
+			description: `Sent to Klivo it would replace the Klivo Trigger's real token, and the trigger would refuse every delivery. Give the trigger's Production URL (from its Webhook URLs panel) without ${URL_TOKEN_PARAM}, and use Ensure with 'For a Klivo Trigger URL' on: it keeps the token a webhook has, or adds the trigger's own.`,
 		});
 	}
 	return url;
