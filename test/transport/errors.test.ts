@@ -22,7 +22,7 @@ import {
 	type RunOptions,
 	type Simulator,
 } from '../actions/support';
-import { parseRetryAfter } from '../../nodes/Klivo/transport/errors';
+import { explainStatus, parseRetryAfter, type ErrorSubject } from '../../nodes/Klivo/transport/errors';
 
 const HOOK = 'https://n8n.example.com/webhook/orders';
 const LIST = { operation: 'getAll', returnAll: true };
@@ -228,5 +228,42 @@ describe('parseRetryAfter', () => {
 
 	it.each([undefined, '', 'soon', null])('has no answer for %j', (value) => {
 		expect(parseRetryAfter(value, now)).toBeUndefined();
+	});
+});
+
+describe('explainStatus outside webhooks', () => {
+	const subject = (context?: ErrorSubject['context']): ErrorSubject => ({ accountId: '1', baseUrl: 'https://chat.example.com', timeoutSeconds: 5, context });
+
+	it("never reports another resource's duplicate as a webhook URL", () => {
+		const explained = explainStatus(422, { message: 'Email has already been taken', attributes: ['email'] }, subject({ resource: 'contact' }));
+		expect(explained.message).toBe('Klivo rejected the request: Email has already been taken');
+		expect(explained.message).not.toMatch(/webhook/i);
+		expect(explained.reason).toBe('rejected');
+	});
+
+	it('quotes the server reason of a 422 given as {error}', () => {
+		expect(explainStatus(422, { error: 'source_id should be unique' }, subject({ resource: 'conversation' })).message).toContain(
+			'source_id should be unique',
+		);
+	});
+
+	it('names the resource and id of a 404', () => {
+		const explained = explainStatus(404, { error: 'Resource could not be found' }, subject({ resource: 'inbox', id: 9 }));
+		expect(explained.message).toBe('Inbox 9 does not exist in account 1');
+		expect(explained.description).toMatch(/inboxes/);
+	});
+
+	it("lets a resource word its own failures, and keeps the credential's problems generic", () => {
+		const context = { resource: 'conversation', id: 5, explain: () => ({ reason: 'notFound' as const, message: 'own words', description: 'own hint' }) };
+		expect(explainStatus(404, {}, subject(context))).toMatchObject({ message: 'own words', httpCode: '404', reason: 'notFound' });
+		expect(explainStatus(401, { error: 'Invalid Access Token' }, subject(context)).reason).toBe('token');
+		expect(explainStatus(401, { error: 'You are not authorized to access this account' }, subject(context)).reason).toBe('account');
+	});
+
+	it("words an agent's refusal without speaking of webhooks", () => {
+		const explained = explainStatus(401, { error: 'You are not authorized to do this action' }, subject({ resource: 'conversation', id: 5 }));
+		expect(explained.reason).toBe('agent');
+		expect(`${explained.message} ${explained.description}`).not.toMatch(/webhook/i);
+		expect(explained.description).toMatch(/inbox/);
 	});
 });

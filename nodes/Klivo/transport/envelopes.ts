@@ -1,14 +1,19 @@
+/**
+ * The webhook endpoints' envelopes, in both dialects. Other resources have one envelope each and
+ * read it in their own api/<resource>.ts; nothing here applies to them.
+ */
 import type { IDataObject } from 'n8n-workflow';
 
 import { redactToken } from '../shared/webhookUrl';
-import type { Dialect, KlivoWebhook } from './types';
+import { SECRET_LIKE } from './output';
+import type { KlivoWebhook, WebhookDialect } from './types';
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `{data:[...]}` (Klivo's page), `{payload:{webhooks:[...]}}` (Chatwoot), or a bare array. */
-export function unwrapList(body: unknown): { items: unknown[]; dialect: Dialect } | undefined {
+export function unwrapList(body: unknown): { items: unknown[]; dialect: WebhookDialect } | undefined {
 	if (Array.isArray(body)) return { items: body, dialect: 'unknown' };
 	if (!isObject(body)) return undefined;
 	if (Array.isArray(body.data)) return { items: body.data, dialect: 'klivo' };
@@ -55,9 +60,6 @@ export function toWebhook(value: unknown): KlivoWebhook | undefined {
 		extra,
 	};
 }
-
-/** Server fields that may hold credentials under another name; never copied into output. */
-const SECRET_LIKE = /secret|token|password|passwd|api_?key|hmac|signature/i;
 
 /** Fields the normalised shape already expresses (`active`), or that describe the same thing. */
 const EXPRESSED = new Set(['active', 'enabled', 'disabled', 'status']);

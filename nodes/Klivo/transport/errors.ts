@@ -1,18 +1,42 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/events';
+/**
+ * What a request is about, so that a failure can name it. Each resource words its own 404 and 422
+ * (and, where it matters, an agent's 401) in `explain`; the generic statuses stay here.
+ */
+export interface RequestContext {
+	/** Singular resource name: 'webhook', 'conversation', 'contact', ... */
+	resource: string;
+	/** The id the request addressed, as the user knows it. */
+	id?: number | string;
+	/** The resource's own words for a failure; undefined falls back to the generic words below. */
+	explain?: ResourceExplainer;
+}
+
+/** A failed answer as a resource's explainer sees it. */
+export interface Failure {
+	status: number;
+	/** The server's own reason (`error`, `message`, `errors`), safe to quote. */
+	text: string;
+	body: unknown;
+	subject: ErrorSubject;
+}
+
+export type ResourceExplainer = (failure: Failure) => Omit<Explanation, 'httpCode'> | undefined;
 
 /** What the caller knows about the request, so that messages can name the thing that failed. */
-export interface RequestSubject {
+export interface ErrorSubject {
 	accountId: string;
 	baseUrl: string;
-	webhookId?: number | string;
-	events?: string[];
 	timeoutSeconds: number;
 	/** From a 429's Retry-After header, when the server sent one. */
 	retryAfterSeconds?: number;
+	context?: RequestContext;
 }
+
+/** The former name, kept for callers outside transport/. */
+export type RequestSubject = ErrorSubject;
 
 /** Lets callers react to a kind of failure (adopt on urlTaken, fall back on events) without parsing text. */
 export type FailureReason =
@@ -40,19 +64,27 @@ export interface Explanation {
 	retryAfterSeconds?: number;
 }
 
-function serverText(body: unknown): string {
+/** Chatwoot answers `{error}`, `{message, attributes}` (validations) or `{errors:[...]}` (no token). */
+export function serverText(body: unknown): string {
 	if (typeof body === 'string') return body.slice(0, 200);
 	if (typeof body === 'object' && body !== null) {
-		const { error, message } = body as { error?: unknown; message?: unknown };
+		const { error, message, errors } = body as { error?: unknown; message?: unknown; errors?: unknown };
 		if (typeof error === 'string') return error;
 		if (typeof message === 'string') return message;
 		if (Array.isArray(message)) return message.join(', ');
+		if (Array.isArray(errors)) return errors.filter((e) => typeof e === 'string').join(', ');
 	}
 	return '';
 }
 
-function seconds(count: number): string {
+export function seconds(count: number): string {
 	return `${count} ${count === 1 ? 'second' : 'seconds'}`;
+}
+
+/** 'inbox' → ['Inbox', 'inboxes']: for the generic messages that name a resource. */
+function resourceWords(resource: string): { singular: string; plural: string } {
+	const singular = resource.charAt(0).toUpperCase() + resource.slice(1);
+	return { singular, plural: /(x|s|ch|sh)$/.test(resource) ? `${resource}es` : `${resource}s` };
 }
 
 /** `Retry-After` is either a number of seconds or an HTTP date. */
@@ -65,21 +97,17 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-const TOKEN_HINT = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
+export const TOKEN_HINT = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
 
-export function explainStatus(status: number, body: unknown, subject: RequestSubject): Explanation {
+/**
+ * The credential's problems first (they are the same whatever was asked), then the resource's own
+ * words, then the generic words for what is left.
+ */
+export function explainStatus(status: number, body: unknown, subject: ErrorSubject): Explanation {
 	const text = serverText(body);
 	const lower = text.toLowerCase();
 	const httpCode = String(status);
 	if (status === 401 || status === 403) {
-		if (lower.includes('not authorized to do this action')) {
-			return {
-				httpCode,
-				reason: 'agent',
-				message: 'This access token belongs to an agent: only administrators may manage webhooks',
-				description: `Use an administrator's access token in the Klivo API credential. ${TOKEN_HINT} while logged in as an administrator of account ${subject.accountId}.`,
-			};
-		}
 		if (lower.includes('not authorized to access this account')) {
 			return {
 				httpCode,
@@ -89,21 +117,39 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 					"Check the Account ID in the Klivo API credential: it is the number after '/app/accounts/' in Klivo's address bar. Or use a token of a user of that account.",
 			};
 		}
+		if (!lower.includes('not authorized to do this action') && !lower.includes('not authorized for bots')) {
+			return {
+				httpCode,
+				reason: 'token',
+				message: 'Klivo did not accept the API access token',
+				description: `The token is unknown or was reset. ${TOKEN_HINT}, and paste it into the Klivo API credential.`,
+			};
+		}
+	}
+	const own = subject.context?.explain?.({ status, text, body, subject });
+	if (own) return { httpCode, ...own };
+	return explainGenerically(status, text, subject);
+}
+
+function explainGenerically(status: number, text: string, subject: ErrorSubject): Explanation {
+	const httpCode = String(status);
+	const context = subject.context;
+	if (status === 401 || status === 403) {
 		return {
 			httpCode,
-			reason: 'token',
-			message: 'Klivo did not accept the API access token',
-			description: `The token is unknown or was reset. ${TOKEN_HINT}, and paste it into the Klivo API credential.`,
+			reason: 'agent',
+			message: "Klivo does not let this token's user do this",
+			description: `Klivo answered '${text}'. Agents may act only in the inboxes they are members of, and some actions are for administrators only: add the agent to the inbox in Klivo, or use an administrator's access token in the Klivo API credential (${TOKEN_HINT} while logged in as an administrator of account ${subject.accountId}).`,
 		};
 	}
 	if (status === 404) {
-		if (subject.webhookId !== undefined) {
+		if (context?.id !== undefined) {
+			const words = resourceWords(context.resource);
 			return {
 				httpCode,
 				reason: 'notFound',
-				message: `Webhook ${subject.webhookId} does not exist in account ${subject.accountId}`,
-				description:
-					'It may have been deleted in Klivo, or the Account ID in the credential points at another account. Use Get Many to see the webhooks that exist, or Ensure to create it again.',
+				message: `${words.singular} ${context.id} does not exist in account ${subject.accountId}`,
+				description: `It may have been deleted in Klivo, or the Account ID in the credential points at another account. Use Get Many to see the ${words.plural} that exist.`,
 			};
 		}
 		return {
@@ -115,39 +161,12 @@ export function explainStatus(status: number, body: unknown, subject: RequestSub
 		};
 	}
 	if (status === 422) {
-		if (lower.includes('already been taken')) {
-			return {
-				httpCode,
-				reason: 'urlTaken',
-				message: 'A webhook with this URL already exists in this Klivo account',
-				description: 'Klivo allows one webhook per URL. Use the Ensure operation, or Update the existing webhook.',
-			};
-		}
-		if (lower.includes('url')) {
-			return {
-				httpCode,
-				reason: 'urlInvalid',
-				message: 'Klivo rejected the webhook URL',
-				description: 'Use a full address such as https://n8n.example.com/webhook/klivo that Klivo can reach.',
-			};
-		}
-		if (lower.includes('subscriptions') || lower.includes('event')) {
-			if (subject.events?.includes(RESOLVED_EVENT)) {
-				return {
-					httpCode,
-					reason: 'events',
-					message: `This Klivo server does not accept the event 'Conversation Resolved': subscribe to 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) instead`,
-					description: `Replace 'Conversation Resolved' with 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) and check that the delivery's status is 'resolved'. The Klivo Trigger node does this for you.`,
-				};
-			}
-			return {
-				httpCode,
-				reason: 'events',
-				message: 'Klivo rejected the list of events',
-				description: 'Pick at least one event from the list; this server may not support every event.',
-			};
-		}
-		return { httpCode, reason: 'rejected', message: `Klivo rejected the request: ${text || 'unprocessable'}`, description: 'Check the fields of this operation.' };
+		return {
+			httpCode,
+			reason: 'rejected',
+			message: `Klivo rejected the request: ${text || 'unprocessable'}`,
+			description: 'Check the fields of this operation against the reason Klivo gave.',
+		};
 	}
 	if (status === 429) {
 		const wait = subject.retryAfterSeconds;
@@ -196,7 +215,7 @@ function findCode(error: unknown): string {
 	return '';
 }
 
-export function explainNetworkError(error: unknown, subject: RequestSubject): Explanation {
+export function explainNetworkError(error: unknown, subject: ErrorSubject): Explanation {
 	const code = findCode(error);
 	if (TIMEOUT_CODES.includes(code)) {
 		return {
@@ -256,10 +275,31 @@ export function retryAfterOf(error: unknown): number | undefined {
 	return typeof wait === 'number' ? wait : undefined;
 }
 
-/** The API has no GET by ID, so "not found" is decided by us after a list. */
-export function webhookNotFound(node: INode, accountId: string, webhookId: number, itemIndex?: number): NodeApiError {
-	const subject: RequestSubject = { accountId, baseUrl: '', webhookId, timeoutSeconds: 0 };
+/**
+ * A "not found" decided by us rather than by a 404 (the webhook API has no GET by ID, so Get looks in
+ * the list), worded as the resource's 404 would be.
+ */
+export function notFoundError(node: INode, accountId: string, context: RequestContext, itemIndex?: number): NodeApiError {
+	const subject: ErrorSubject = { accountId, baseUrl: '', timeoutSeconds: 0, context };
 	return toNodeApiError(node, explainStatus(404, undefined, subject), itemIndex);
+}
+
+/** A 2xx whose body is not the envelope the endpoint answers with: usually a web page at the Base URL. */
+export function unexpectedFormat(node: INode, baseUrl: string, what: string, itemIndex?: number): NodeApiError {
+	return toNodeApiError(
+		node,
+		{
+			reason: 'format',
+			message: `Klivo answered the ${what} request in an unknown format`,
+			description: `Check that the Base URL (${baseUrl}) points at a Klivo or Chatwoot server, not at a web page.`,
+		},
+		itemIndex,
+	);
+}
+
+/** Kept for actions/webhook/get.operation.ts; the webhook wording itself lives in transport/webhooks.ts. */
+export function webhookNotFound(node: INode, accountId: string, webhookId: number, itemIndex?: number): NodeApiError {
+	return notFoundError(node, accountId, { resource: 'webhook', id: webhookId }, itemIndex);
 }
 
 /** Our errors already carry the item index and our own words; anything else is wrapped, message only. */

@@ -1,20 +1,33 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { normalizeBaseUrl } from './baseUrl';
-import { explainNetworkError, explainStatus, parseRetryAfter, toNodeApiError, type RequestSubject } from './errors';
+import {
+	explainNetworkError,
+	explainStatus,
+	parseRetryAfter,
+	toNodeApiError,
+	type ErrorSubject,
+	type RequestContext,
+} from './errors';
 import type { KlivoContext, KlivoCredentials } from './types';
 
 export const CREDENTIAL_TYPE = 'klivoApi';
 const DEFAULT_TIMEOUT_SECONDS = 20;
 
+/** Query values; an array is sent as `key[]=a&key[]=b`, the form Rails reads as a list. */
+export type QueryValue = string | number | boolean | undefined | null | Array<string | number>;
+export type Query = Record<string, QueryValue>;
+
 export interface KlivoRequest {
 	method: IHttpRequestMethods;
-	/** Path below `/api/v1/accounts/{accountId}`, e.g. `/webhooks/4`. */
+	/** Path below `/api/v1/accounts/{accountId}`, e.g. `/conversations/1287`. */
 	path: string;
-	body?: IDataObject;
-	/** Named in error messages. */
-	webhookId?: number | string;
-	events?: string[];
+	/** Query parameters; undefined, null and '' are left out. */
+	qs?: Query;
+	/** JSON, or multipart FormData (attachments): n8n sets its boundary header. */
+	body?: IDataObject | FormData;
+	/** What the request is about: named in error messages, and worded by the resource. */
+	context?: RequestContext;
 	itemIndex?: number;
 	/** Statuses the caller handles itself instead of getting an error (e.g. 404 on delete). */
 	accept?: number[];
@@ -24,7 +37,42 @@ export interface KlivoResponse {
 	status: number;
 	body: unknown;
 	/** Only the server's own words: safe to show. */
-	subject: RequestSubject;
+	subject: ErrorSubject;
+}
+
+/**
+ * Built here rather than left to the HTTP client, so that arrays read the same on every n8n version
+ * (n8n 1.x and 2.x serialise `qs` arrays differently).
+ */
+export function queryString(qs: Query | undefined): string {
+	if (!qs) return '';
+	const parts: string[] = [];
+	for (const [key, value] of Object.entries(qs)) {
+		if (value === undefined || value === null || value === '') continue;
+		if (Array.isArray(value)) {
+			for (const entry of value) parts.push(`${encodeURIComponent(key)}[]=${encodeURIComponent(String(entry))}`);
+		} else {
+			parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+		}
+	}
+	return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+function isFormData(body: unknown): body is FormData {
+	return typeof FormData !== 'undefined' && body instanceof FormData;
+}
+
+/** Empty answers (toggle_priority, typing) arrive as '' and multipart answers as text. */
+function parsedBody(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	const trimmed = body.trim();
+	if (trimmed === '') return undefined;
+	if (!/^[[{]/.test(trimmed)) return body;
+	try {
+		return JSON.parse(trimmed) as unknown;
+	} catch {
+		return body;
+	}
 }
 
 /**
@@ -36,18 +84,13 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 	const accountId = String(credentials.accountId ?? '').trim();
 	const timeoutSeconds = Number(credentials.timeout) > 0 ? Number(credentials.timeout) : DEFAULT_TIMEOUT_SECONDS;
-	const subject: RequestSubject = {
-		accountId,
-		baseUrl,
-		webhookId: request.webhookId,
-		events: request.events,
-		timeoutSeconds,
-	};
+	const subject: ErrorSubject = { accountId, baseUrl, timeoutSeconds, context: request.context };
 
+	const multipart = isFormData(request.body);
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${baseUrl}/api/v1/accounts/${encodeURIComponent(accountId)}${request.path}`,
-		json: true,
+		url: `${baseUrl}/api/v1/accounts/${encodeURIComponent(accountId)}${request.path}${queryString(request.qs)}`,
+		json: !multipart,
 		timeout: timeoutSeconds * 1000,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
@@ -67,7 +110,7 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	}
 
 	const status = Number(response?.statusCode ?? 0);
-	const body = response?.body;
+	const body = parsedBody(response?.body);
 	if ((status >= 200 && status < 300) || request.accept?.includes(status)) {
 		return { status, body, subject };
 	}

@@ -2,8 +2,13 @@ import type { IDataObject, IExecuteFunctions, IHookFunctions, ILoadOptionsFuncti
 
 export type KlivoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
-/** Which of the two response shapes a server spoke (see the reference: Klivo docs vs Chatwoot code). */
-export type Dialect = 'klivo' | 'chatwoot' | 'unknown';
+/**
+ * Which of the two webhook response shapes a server spoke (see the reference: Klivo docs vs Chatwoot
+ * code). Only the webhook endpoints come in two dialects; every other resource has one envelope.
+ */
+export type WebhookDialect = 'klivo' | 'chatwoot' | 'unknown';
+/** The trigger's lifecycle still imports the old name. */
+export type Dialect = WebhookDialect;
 
 /** A webhook as both dialects describe it, normalised once at the transport boundary. */
 export interface KlivoWebhook {
@@ -21,7 +26,7 @@ export interface KlivoWebhook {
 
 export interface WebhookList {
 	webhooks: KlivoWebhook[];
-	dialect: Dialect;
+	dialect: WebhookDialect;
 	accountId: string;
 }
 

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { RESOLVED_EVENT, STATUS_CHANGED_EVENT } from '../shared/events';
 import { toWebhook, unwrapList, unwrapOne } from './envelopes';
-import { toNodeApiError } from './errors';
+import { TOKEN_HINT, unexpectedFormat, type Failure, type RequestContext } from './errors';
 import { klivoRequest, type KlivoResponse } from './request';
 import type { KlivoContext, KlivoWebhook, WebhookList } from './types';
 
@@ -15,15 +16,66 @@ export interface WebhookFields {
 }
 
 function unexpectedShape(context: KlivoContext, response: KlivoResponse, what: string, itemIndex?: number): NodeApiError {
-	return toNodeApiError(
-		context.getNode(),
-		{
-			reason: 'format',
-			message: `Klivo answered the ${what} request in an unknown format`,
-			description: `Check that the Base URL (${response.subject.baseUrl}) points at a Klivo or Chatwoot server, not at a web page.`,
-		},
-		itemIndex,
-	);
+	return unexpectedFormat(context.getNode(), response.subject.baseUrl, what, itemIndex);
+}
+
+/**
+ * The webhook's own words for a failure: administrators only, one webhook per URL, and Chatwoot's
+ * refusal of `conversation_resolved`. Anything else gets the generic words.
+ */
+function explainWebhookFailure(events: string[] | undefined) {
+	return ({ status, text, subject }: Failure) => {
+		const lower = text.toLowerCase();
+		if (status === 401 || status === 403) {
+			return {
+				reason: 'agent' as const,
+				message: 'This access token belongs to an agent: only administrators may manage webhooks',
+				description: `Use an administrator's access token in the Klivo API credential. ${TOKEN_HINT} while logged in as an administrator of account ${subject.accountId}.`,
+			};
+		}
+		if (status === 404 && subject.context?.id !== undefined) {
+			return {
+				reason: 'notFound' as const,
+				message: `Webhook ${subject.context.id} does not exist in account ${subject.accountId}`,
+				description:
+					'It may have been deleted in Klivo, or the Account ID in the credential points at another account. Use Get Many to see the webhooks that exist, or Ensure to create it again.',
+			};
+		}
+		if (status !== 422) return undefined;
+		if (lower.includes('already been taken')) {
+			return {
+				reason: 'urlTaken' as const,
+				message: 'A webhook with this URL already exists in this Klivo account',
+				description: 'Klivo allows one webhook per URL. Use the Ensure operation, or Update the existing webhook.',
+			};
+		}
+		if (lower.includes('url')) {
+			return {
+				reason: 'urlInvalid' as const,
+				message: 'Klivo rejected the webhook URL',
+				description: 'Use a full address such as https://n8n.example.com/webhook/klivo that Klivo can reach.',
+			};
+		}
+		if (lower.includes('subscriptions') || lower.includes('event')) {
+			if (events?.includes(RESOLVED_EVENT)) {
+				return {
+					reason: 'events' as const,
+					message: `This Klivo server does not accept the event 'Conversation Resolved': subscribe to 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) instead`,
+					description: `Replace 'Conversation Resolved' with 'Conversation Status Changed' (${STATUS_CHANGED_EVENT}) and check that the delivery's status is 'resolved'. The Klivo Trigger node does this for you.`,
+				};
+			}
+			return {
+				reason: 'events' as const,
+				message: 'Klivo rejected the list of events',
+				description: 'Pick at least one event from the list; this server may not support every event.',
+			};
+		}
+		return undefined;
+	};
+}
+
+function webhookContext(id?: number, events?: string[]): RequestContext {
+	return { resource: 'webhook', id, explain: explainWebhookFailure(events) };
 }
 
 /** Request bodies use the flat form Klivo documents; Chatwoot accepts it too. */
@@ -37,7 +89,7 @@ function toBody(fields: WebhookFields): IDataObject {
 }
 
 export async function listWebhooks(this: KlivoContext, itemIndex?: number): Promise<WebhookList> {
-	const response = await klivoRequest.call(this, { method: 'GET', path: '/webhooks', itemIndex });
+	const response = await klivoRequest.call(this, { method: 'GET', path: '/webhooks', context: webhookContext(), itemIndex });
 	const list = unwrapList(response.body);
 	if (!list) throw unexpectedShape(this, response, 'list', itemIndex);
 	const webhooks = list.items.map(toWebhook).filter((w): w is KlivoWebhook => w !== undefined);
@@ -55,7 +107,7 @@ export async function createWebhook(this: KlivoContext, fields: WebhookFields, i
 		method: 'POST',
 		path: '/webhooks',
 		body: toBody(fields),
-		events: fields.events,
+		context: webhookContext(undefined, fields.events),
 		itemIndex,
 	});
 	return oneWebhook(this, response, 'create', itemIndex);
@@ -71,8 +123,7 @@ export async function updateWebhook(
 		method: 'PATCH',
 		path: `/webhooks/${id}`,
 		body: toBody(fields),
-		webhookId: id,
-		events: fields.events,
+		context: webhookContext(id, fields.events),
 		itemIndex,
 	});
 	return oneWebhook(this, response, 'update', itemIndex);
@@ -90,7 +141,7 @@ export async function deleteWebhook(
 	const response = await klivoRequest.call(this, {
 		method: 'DELETE',
 		path: `/webhooks/${id}`,
-		webhookId: id,
+		context: webhookContext(id),
 		itemIndex: options.itemIndex,
 		accept: options.missingIsDone ? [404] : undefined,
 	});
