@@ -87,3 +87,26 @@ describe('simulator messages', () => {
 		expect(deliveries).toEqual([]);
 	});
 });
+
+describe('simulator CLI resource commands', () => {
+	const { main } = require('../../tools/simulator/cli');
+	let sim;
+	beforeAll(async () => {
+		sim = await startSimulator();
+	});
+	afterAll(() => sim.close());
+
+	test('customer-message stores an incoming message; latency and rate-limit set the limits', async () => {
+		const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+		try {
+			expect(await main(['customer-message', '2', 'Olá', 'de', 'novo', '--sim', sim.url])).toBe(0);
+			expect(await main(['latency', '5', '--sim', sim.url])).toBe(0);
+			expect(await main(['rate-limit', '1000', '--search', '100', '--sim', sim.url])).toBe(0);
+			expect(await main(['messages', '2', '--sim', sim.url])).toBe(0);
+		} finally {
+			write.mockRestore();
+		}
+		expect(sim.messages(1, 2).pop()).toMatchObject({ content: 'Olá de novo', message_type: 'incoming' });
+		expect(sim.limits()).toMatchObject({ latencyMs: 5, rateLimit: { perMinute: 1000, contactSearchPerMinute: 100 } });
+	});
+});

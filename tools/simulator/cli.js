@@ -34,6 +34,16 @@ Usage: node tools/simulator/cli.js <command> [options]
   clear-faults                       remove pending faults
   reset                              forget webhooks, faults and logs
   state | requests | deliveries      print what the simulator holds
+  customer-message <conversation> <text> [--account 1]
+                                     the customer writes: stores an incoming message and
+                                     delivers message_created
+  conversations [--account 1]        list stored conversations
+  messages <conversation> [--account 1]
+                                     show a conversation with its messages
+  contacts [--account 1]             list stored contacts
+  latency <ms>                       add a round-trip delay to every API request (0 = off)
+  rate-limit <per-minute|off> [--search N] [--window MS]
+                                     Chatwoot's limiter: 429 "Retry later" in fixed windows
 
 Every command but start takes --sim URL (default: $KLIVO_SIM_URL or ${DEFAULT_SIM_URL}).
 `;
@@ -127,6 +137,7 @@ async function start(options) {
 	for (const [account, { admins, agents }] of Object.entries(SEED_ACCOUNTS)) {
 		lines.push(`  account ${account}: admin token ${admins.join(', ')}${agents.length ? `; agent token ${agents.join(', ')}` : ''}`);
 	}
+	lines.push('  account 1: agent-bot token bot-token-1; demo inbox with 4 conversations (try: customer-message 2 Olá)');
 	lines.push(`  control API: ${sim.url}/_sim/state`, 'Ctrl-C to stop.');
 	process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -182,6 +193,23 @@ const COMMANDS = {
 	state: async (_, sim) => print(await control(sim, 'GET', '/_sim/state')),
 	requests: async (_, sim) => print(await control(sim, 'GET', '/_sim/requests')),
 	deliveries: async (_, sim) => print(await control(sim, 'GET', '/_sim/deliveries')),
+	'customer-message': async ({ positional: [conversation, ...words], options }, sim) => {
+		const id = integer(conversation, 'conversation number');
+		const content = required(words.join(' ') || undefined, 'message text');
+		print(await control(sim, 'POST', `/_sim/accounts/${options.account ?? 1}/conversations/${id}/customer-message`, { content }));
+	},
+	conversations: async ({ options }, sim) => print(await control(sim, 'GET', `/_sim/accounts/${options.account ?? 1}/conversations`)),
+	messages: async ({ positional: [conversation], options }, sim) =>
+		print(await control(sim, 'GET', `/_sim/accounts/${options.account ?? 1}/conversations/${integer(conversation, 'conversation number')}`)),
+	contacts: async ({ options }, sim) => print(await control(sim, 'GET', `/_sim/accounts/${options.account ?? 1}/contacts`)),
+	latency: async ({ positional: [ms] }, sim) => print(await control(sim, 'POST', '/_sim/latency', { ms: integer(ms, 'latency in ms') })),
+	'rate-limit': async ({ positional: [perMinute], options }, sim) => {
+		const value = required(perMinute, 'requests per minute, or off');
+		const body = value === 'off' ? {} : { perMinute: integer(value, 'requests per minute') };
+		if (value !== 'off' && options.search !== undefined) body.contactSearchPerMinute = integer(options.search, '--search');
+		if (value !== 'off' && options.window !== undefined) body.windowMs = integer(options.window, '--window');
+		print(await control(sim, 'POST', '/_sim/rate-limit', body));
+	},
 };
 
 async function main(argv) {
