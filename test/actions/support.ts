@@ -29,6 +29,8 @@ export interface Simulator {
 	close(): Promise<void>;
 	webhooks(accountId: number | string): StoredWebhook[];
 	countRequests(filter?: { route?: string; method?: string; accountId?: number | string }): number;
+	/** Every request answered since the last reset, oldest first. */
+	requests: Array<{ method: string; route: string; status: number | null; fault?: string }>;
 	injectFault(options: IDataObject): void;
 	addWebhookDirect(accountId: number | string, fields: { url: string; subscriptions: string[]; name?: string }): StoredWebhook;
 	disableWebhookDirect(accountId: number | string, id: number): StoredWebhook;

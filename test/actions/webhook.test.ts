@@ -41,6 +41,16 @@ function expectWebhookItem(item: IDataObject, stored: { id: number; url: string;
 	expect(item).not.toHaveProperty('secret');
 }
 
+/** Each request the simulator answered, as `route status`. */
+function requestLog(sim: Simulator): string[] {
+	return sim.requests.map((r) => `${r.route} ${r.status}`);
+}
+
+/** A list of no webhooks in the dialect's own envelope (so that the dialect is still known). */
+function emptyList(dialect: Dialect): IDataObject {
+	return dialect === 'klivo' ? { data: [] } : { payload: { webhooks: [] } };
+}
+
 describe.each(DIALECTS)('Klivo node operations (%s dialect)', (dialect: Dialect) => {
 	const sim = useSimulator(dialect);
 
@@ -119,6 +129,26 @@ describe.each(DIALECTS)('Klivo node operations (%s dialect)', (dialect: Dialect)
 			expect([...accepted].sort()).toEqual([...SUBSCRIBABLE_EVENTS[dialect]].sort());
 			await runOk(sim(), { operation: 'create', url: HOOK, events: accepted });
 			expect(sim().webhooks(1)[0].subscriptions.sort()).toEqual([...accepted].sort());
+		});
+
+		it('meets "URL taken" (registered meanwhile): lists again and adopts that webhook instead of failing', async () => {
+			const raced = addWebhook(sim(), HOOK, ['contact_created']);
+			const [item] = await runOk(sim(), {
+				operation: 'create',
+				url: HOOK,
+				events: ['message_created'],
+				additionalFields: { name: 'Orders' },
+			});
+			expect(item).toMatchObject({ id: raced.id, url: HOOK, events: ['message_created'], name: 'Orders' });
+			expect(sim().webhooks(1)).toHaveLength(1);
+			expect(requestLog(sim())).toEqual(['create 422', 'list 200', 'update 200']);
+		});
+
+		it('adopts without writing when the webhook that took the URL is already what was asked for', async () => {
+			const raced = addWebhook(sim(), HOOK, ['message_created']);
+			const [item] = await runOk(sim(), { operation: 'create', url: HOOK, events: ['message_created'] });
+			expect(item.id).toBe(raced.id);
+			expect(requestLog(sim())).toEqual(['create 422', 'list 200']);
 		});
 
 		it.each([
@@ -266,6 +296,44 @@ describe.each(DIALECTS)('Klivo node operations (%s dialect)', (dialect: Dialect)
 			const item = await ensure(['message_created']);
 			expect(item).toMatchObject({ action: 'updated', id: manual.id });
 			expect(sim().webhooks(1)).toHaveLength(1);
+		});
+
+		it("matches the whole URL: Ensure for ...?src=b leaves another integration's ...?src=a alone", async () => {
+			const other = addWebhook(sim(), `${HOOK}?src=a`, ['contact_created']);
+			const item = await ensure(['message_created'], {}, `${HOOK}?src=b`);
+			expect(item.action).toBe('created');
+			expect(storedById(sim(), other.id)).toEqual(other);
+			expect(sim().webhooks(1).map((w) => w.url)).toEqual([`${HOOK}?src=a`, `${HOOK}?src=b`]);
+		});
+
+		it('matches another spelling of the same URL (parameter order, host case, trailing slash)', async () => {
+			const existing = addWebhook(sim(), `${HOOK}?a=1&b=2`, ['message_created']);
+			const item = await ensure(['message_created'], {}, 'https://N8N.example.com/webhook/orders/?b=2&a=1');
+			expect(item).toMatchObject({ action: 'unchanged', id: existing.id });
+			expect(writes(sim())).toBe(0);
+		});
+
+		it('loses a race (URL taken between its list and its create): lists again and adopts instead of failing', async () => {
+			const raced = addWebhook(sim(), HOOK, ['contact_created']);
+			// Its first list does not show the webhook yet: registered meanwhile by another run.
+			sim().injectFault({ route: 'list', status: 200, body: emptyList(dialect) });
+
+			const item = await ensure(['message_created']);
+
+			expect(item).toMatchObject({ action: 'updated', id: raced.id, changed: ['events'] });
+			expect(sim().webhooks(1)).toHaveLength(1);
+			expect(storedById(sim(), raced.id)!.subscriptions).toEqual(['message_created']);
+			expect(requestLog(sim())).toEqual(['list 200', 'create 422', 'list 200', 'update 200']);
+		});
+
+		it('after a lost race, a webhook that already has the events is left unchanged', async () => {
+			const raced = addWebhook(sim(), HOOK, ['message_created']);
+			sim().injectFault({ route: 'list', status: 200, body: emptyList(dialect) });
+
+			const item = await ensure(['message_created']);
+
+			expect(item).toMatchObject({ action: 'unchanged', id: raced.id });
+			expect(requestLog(sim())).toEqual(['list 200', 'create 422', 'list 200']);
 		});
 
 		describe('for a Klivo Trigger URL', () => {

@@ -95,6 +95,30 @@ describe('planWebhook', () => {
 		});
 	});
 
+	it("matches the whole URL but the token: another query string is another integration's webhook", () => {
+		const other = webhook(`${HOOK}?src=a`, ['message_created']);
+		expect(planWebhook([other], { url: `${HOOK}?src=b`, events: ['message_created'] })).toEqual({ action: 'create' });
+		expect(planWebhook([other], { url: HOOK, events: ['message_created'] })).toEqual({ action: 'create' });
+		const trigger = webhook(withToken(`${HOOK}?src=a`, 'tok'), ['message_created']);
+		expect(planWebhook([other, trigger], { url: withToken(`${HOOK}?src=b`, 'tok'), events: ['message_created'] }).action).toBe('create');
+	});
+
+	it('finds a webhook whose URL is spelled differently: parameter order, host case, default port, trailing slash', () => {
+		const existing = webhook(`${HOOK}?a=1&b=2`, ['message_created']);
+		for (const url of [`${HOOK}?b=2&a=1`, 'https://N8N.example.com:443/webhook/orders/?a=1&b=2']) {
+			expect(planWebhook([existing], { url, events: ['message_created'] })).toEqual({ action: 'unchanged', webhook: existing });
+		}
+	});
+
+	it('puts the registered token into a URL given without one, keeping its own query', () => {
+		const existing = webhook(withToken(`${HOOK}?src=a`, 'tok'), ['message_created'], { disabled: true });
+		expect(planWebhook([existing], { url: `${HOOK}?src=a`, events: ['message_created'] })).toMatchObject({
+			action: 'update',
+			changes: { active: true, events: ['message_created'] },
+			changed: ['enabled'],
+		});
+	});
+
 	it('prefers the exact URL, then the preferred ID, among webhooks on the same address', () => {
 		const stale = webhook(withToken(HOOK, 'old'), ['message_created']);
 		const exact = webhook(withToken(HOOK, 'new'), ['message_created']);

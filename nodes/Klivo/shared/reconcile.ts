@@ -1,6 +1,7 @@
+import { failureReason } from '../transport/errors';
 import type { KlivoWebhook } from '../transport/types';
 import { sameEvents } from './events';
-import { sameUrl, tokenOf, urlBase, urlPath, withoutToken } from './webhookUrl';
+import { sameAddress, sameUrl, tokenOf, urlPath, withToken } from './webhookUrl';
 
 export type Plan =
 	| { action: 'create' }
@@ -17,25 +18,30 @@ export type Plan =
 export interface Desired {
 	url: string;
 	events: string[];
-	/** Prefer this webhook when several share the URL (the one a trigger registered before). */
+	/** Prefer this webhook when several share the address (the one a trigger registered before). */
 	preferId?: number;
 }
 
 /**
- * Klivo allows one webhook per URL, so the one to keep is found by URL; the query string is left out
- * of the match because a trigger's URL token may differ from what was registered before. Last comes
- * the webhook registered before under the same path on another host (n8n's WEBHOOK_URL changed): it
- * is moved rather than left behind. The path tells production (`/webhook/`) from test
- * (`/webhook-test/`) URLs, so a test run never takes over a production webhook.
+ * Klivo allows one webhook per URL, so the one to keep is found by its address: the whole URL but
+ * our token (see addressOf), so another integration's `?src=a` is never taken for our `?src=b`.
+ * Among webhooks at the address: the preferred id, then the exact URL.
  */
-export function findWebhook(webhooks: KlivoWebhook[], desired: Desired): KlivoWebhook | undefined {
+export function findWebhook(webhooks: KlivoWebhook[], desired: Pick<Desired, 'url' | 'preferId'>): KlivoWebhook | undefined {
+	const atAddress = webhooks.filter((w) => sameAddress(w.url, desired.url));
+	const found =
+		atAddress.find((w) => w.id === desired.preferId) ?? atAddress.find((w) => sameUrl(w.url, desired.url)) ?? atAddress[0];
+	if (found) return found;
 	const byId = desired.preferId === undefined ? undefined : webhooks.find((w) => w.id === desired.preferId);
-	if (byId && urlBase(byId.url) === urlBase(desired.url)) return byId;
-	const sameAddress =
-		webhooks.find((w) => sameUrl(w.url, desired.url)) ?? webhooks.find((w) => urlBase(w.url) === urlBase(desired.url));
-	if (sameAddress) return sameAddress;
 	if (byId && urlPath(byId.url) === urlPath(desired.url)) return byId;
 	return undefined;
+}
+
+/** The desired URL with the token the webhook should hold: a URL given without one keeps the registered token. */
+function targetUrl(current: string, desired: Desired): string {
+	const registered = tokenOf(current);
+	if (registered === undefined || tokenOf(desired.url) !== undefined) return desired.url;
+	return withToken(desired.url, registered);
 }
 
 /** What it takes to make the server hold exactly the desired webhook: nothing, one PATCH, or one POST. */
@@ -44,11 +50,10 @@ export function planWebhook(webhooks: KlivoWebhook[], desired: Desired): Plan {
 	if (!webhook) return { action: 'create' };
 	const changes: { url?: string; events?: string[]; active?: true } = {};
 	const changed: string[] = [];
-	// A URL given without a trigger's token must not strip the token the trigger registered.
-	const keepToken = tokenOf(desired.url) === undefined && tokenOf(webhook.url) !== undefined;
-	const current = keepToken ? withoutToken(webhook.url) : webhook.url;
-	if (!sameUrl(current, desired.url)) {
-		changes.url = desired.url;
+	const url = targetUrl(webhook.url, desired);
+	// Another spelling of the same address is no change; another token is.
+	if (!sameAddress(webhook.url, url) || tokenOf(webhook.url) !== tokenOf(url)) {
+		changes.url = url;
 		changed.push('url');
 	}
 	if (!sameEvents(webhook.events, desired.events)) {
@@ -63,4 +68,28 @@ export function planWebhook(webhooks: KlivoWebhook[], desired: Desired): Plan {
 	}
 	if (changed.length === 0) return { action: 'unchanged', webhook };
 	return { action: 'update', webhook, changes, changed };
+}
+
+export interface CreateOrAdoptSteps<T> {
+	create(): Promise<T>;
+	/** The account's webhooks now. */
+	list(): Promise<KlivoWebhook[]>;
+	/** Makes the webhook found at the URL what create() would have made. */
+	adopt(existing: KlivoWebhook): Promise<T>;
+}
+
+/**
+ * Creates a webhook; when Klivo answers that the URL is taken (registered meanwhile by another n8n
+ * main, a watchdog, a person), lists again and adopts the webhook at that address instead of failing
+ * or duplicating it. The trigger's activation, Create and Ensure all go this way.
+ */
+export async function createOrAdopt<T>(url: string, steps: CreateOrAdoptSteps<T>): Promise<T> {
+	try {
+		return await steps.create();
+	} catch (error) {
+		if (failureReason(error) !== 'urlTaken') throw error;
+		const existing = findWebhook(await steps.list(), { url });
+		if (!existing) throw error;
+		return await steps.adopt(existing);
+	}
 }

@@ -21,7 +21,7 @@ export function checkWebhookUrl(value: string): string | undefined {
 	return undefined;
 }
 
-/** The part Klivo's uniqueness rule and our adoption care about: everything but query and fragment. */
+/** Scheme, host, port and path: what the trigger's URL token is derived from. */
 export function urlBase(url: string): string {
 	try {
 		const parsed = new URL(url);
@@ -31,7 +31,29 @@ export function urlBase(url: string): string {
 	}
 }
 
-/** Two spellings of one address compare equal (`HTTP://Host` and `http://host/`). */
+/**
+ * Who receives a webhook's deliveries: the whole URL but our own token, which differs after a
+ * credential changed. Every other query parameter counts (`.../hook?src=a` and `.../hook?src=b` are
+ * two integrations); the spelling does not (case of scheme and host, a default port, a trailing
+ * slash, the order of parameters). A fragment is never sent, so it is left out.
+ */
+export function addressOf(url: string): string {
+	try {
+		const parsed = new URL(url);
+		parsed.searchParams.delete(URL_TOKEN_PARAM);
+		parsed.searchParams.sort();
+		const query = parsed.searchParams.toString();
+		return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${query === '' ? '' : `?${query}`}`;
+	} catch {
+		return url;
+	}
+}
+
+export function sameAddress(a: string, b: string): boolean {
+	return addressOf(a) === addressOf(b);
+}
+
+/** Two spellings of one URL compare equal (`HTTP://Host` and `http://host/`). */
 export function sameUrl(a: string, b: string): boolean {
 	try {
 		return new URL(a).toString() === new URL(b).toString();

@@ -2,7 +2,7 @@ import type { IHookFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { RESOLVED_EVENT, subscriptionFor } from '../shared/events';
-import { findWebhook, planWebhook, type Desired } from '../shared/reconcile';
+import { createOrAdopt, planWebhook, type Desired } from '../shared/reconcile';
 import { deriveUrlToken, urlBase, withToken } from '../shared/webhookUrl';
 import { isKlivoCloud } from '../transport/baseUrl';
 import { asNodeError, failureReason } from '../transport/errors';
@@ -145,19 +145,14 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	const target = await describeTarget(this);
 	const saved = state(this);
 	const viaStatus = saved.resolvedViaStatus === true;
-	let result: { webhook: KlivoWebhook; viaStatus: boolean };
-	try {
-		result = await write(this.getNode(), target, viaStatus, (events) =>
-			createWebhook.call(this, { url: target.url, events, name: target.name }),
-		);
-	} catch (error) {
-		if (failureReason(error) !== 'urlTaken') throw asNodeError(this.getNode(), error);
-		// Registered meanwhile (or under another token): adopt it rather than fail or duplicate.
-		const { webhooks } = await listWebhooks.call(this);
-		const existing = findWebhook(webhooks, { url: target.url, events: [] });
-		if (!existing) throw asNodeError(this.getNode(), error);
-		result = await write(this.getNode(), target, viaStatus, patch(this, existing.id, { url: target.url, active: true }));
-	}
+	const node = this.getNode();
+	const result = await createOrAdopt(target.url, {
+		create: async () =>
+			await write(node, target, viaStatus, (events) => createWebhook.call(this, { url: target.url, events, name: target.name })),
+		list: async () => (await listWebhooks.call(this)).webhooks,
+		// Registered meanwhile (or under another token): made ours with one PATCH.
+		adopt: async (existing) => await write(node, target, viaStatus, patch(this, existing.id, { url: target.url, active: true })),
+	});
 	remember(saved, result.webhook, target, result.viaStatus);
 	return true;
 }

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { createOrAdopt, planWebhook } from '../../shared/reconcile';
 import { webhookToJson } from '../../transport/envelopes';
-import { createWebhook } from '../../transport/webhooks';
+import { createWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../../transport/webhooks';
 import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
 export const description: INodeProperties[] = [
@@ -22,6 +23,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const url = readUrl.call(this, this.getNodeParameter('url', itemIndex), itemIndex);
 	const events = readEvents.call(this, this.getNodeParameter('events', itemIndex), itemIndex);
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const webhook = await createWebhook.call(this, { url, events, name: optionalName(fields) }, itemIndex);
+	const name = optionalName(fields);
+	const webhook = await createOrAdopt(url, {
+		create: async () => await createWebhook.call(this, { url, events, name }, itemIndex),
+		list: async () => (await listWebhooks.call(this, itemIndex)).webhooks,
+		// The same URL was registered meanwhile (a parallel run): it becomes what this Create asked for.
+		adopt: async (existing) => {
+			const plan = planWebhook([existing], { url, events });
+			const changes: WebhookFields = plan.action === 'update' ? { ...plan.changes } : {};
+			if (name !== undefined && name !== existing.name) changes.name = name;
+			if (Object.keys(changes).length === 0) return existing;
+			return await updateWebhook.call(this, existing.id, changes, itemIndex);
+		},
+	});
 	return webhookToJson(webhook);
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { subscriptionFor } from '../../shared/events';
-import { planWebhook } from '../../shared/reconcile';
+import { createOrAdopt, planWebhook, type Desired, type Plan } from '../../shared/reconcile';
 import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
 import { webhookToJson } from '../../transport/envelopes';
 import { createWebhook, listWebhooks, updateWebhook } from '../../transport/webhooks';
@@ -51,16 +51,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { webhooks, dialect } = await listWebhooks.call(this, itemIndex);
 	// A trigger on a Chatwoot-dialect server holds status changes in place of conversation_resolved.
 	if (fields.forTrigger === true) events = subscriptionFor(events, dialect === 'chatwoot');
-	const plan = planWebhook(webhooks, { url, events });
-	if (plan.action === 'unchanged') return { action: 'unchanged', ...webhookToJson(plan.webhook) };
-	if (plan.action === 'update') {
+	const desired: Desired = { url, events };
+	const apply = async (plan: Plan): Promise<IDataObject> => {
+		if (plan.action === 'unchanged') return { action: 'unchanged', ...webhookToJson(plan.webhook) };
+		if (plan.action === 'create') {
+			const created = await createWebhook.call(this, { url, events, name: optionalName(fields) }, itemIndex);
+			return { action: 'created', ...webhookToJson(created) };
+		}
 		const updated = await updateWebhook.call(this, plan.webhook.id, plan.changes, itemIndex);
-		return {
-			action: 'updated',
-			changed: plan.changed,
-			...webhookToJson(updated),
-		};
-	}
-	const created = await createWebhook.call(this, { url, events, name: optionalName(fields) }, itemIndex);
-	return { action: 'created', ...webhookToJson(created) };
+		return { action: 'updated', changed: plan.changed, ...webhookToJson(updated) };
+	};
+	const plan = planWebhook(webhooks, desired);
+	if (plan.action !== 'create') return await apply(plan);
+	return await createOrAdopt(url, {
+		create: async () => await apply(plan),
+		list: async () => (await listWebhooks.call(this, itemIndex)).webhooks,
+		adopt: async (existing) => await apply(planWebhook([existing], desired)),
+	});
 }
