@@ -1,4 +1,6 @@
-import { failureReason } from '../transport/errors';
+import type { INode } from 'n8n-workflow';
+
+import { asNodeError, failureReason } from '../transport/errors';
 import type { KlivoWebhook } from '../transport/types';
 import { sameEvents } from './events';
 import { sameAddress, sameUrl, tokenOf, urlPath, withToken } from './webhookUrl';
@@ -83,13 +85,13 @@ export interface CreateOrAdoptSteps<T> {
  * main, a watchdog, a person), lists again and adopts the webhook at that address instead of failing
  * or duplicating it. The trigger's activation, Create and Ensure all go this way.
  */
-export async function createOrAdopt<T>(url: string, steps: CreateOrAdoptSteps<T>): Promise<T> {
+export async function createOrAdopt<T>(node: INode, url: string, steps: CreateOrAdoptSteps<T>, itemIndex?: number): Promise<T> {
 	try {
 		return await steps.create();
 	} catch (error) {
-		if (failureReason(error) !== 'urlTaken') throw error;
+		if (failureReason(error) !== 'urlTaken') throw asNodeError(node, error, itemIndex);
 		const existing = findWebhook(await steps.list(), { url });
-		if (!existing) throw error;
+		if (!existing) throw asNodeError(node, error, itemIndex);
 		return await steps.adopt(existing);
 	}
 }

@@ -146,7 +146,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	const saved = state(this);
 	const viaStatus = saved.resolvedViaStatus === true;
 	const node = this.getNode();
-	const result = await createOrAdopt(target.url, {
+	const result = await createOrAdopt(node, target.url, {
 		create: async () =>
 			await write(node, target, viaStatus, (events) => createWebhook.call(this, { url: target.url, events, name: target.name })),
 		list: async () => (await listWebhooks.call(this)).webhooks,

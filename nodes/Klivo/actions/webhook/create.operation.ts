@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { createOrAdopt, planWebhook } from '../../shared/reconcile';
 import { webhookToJson } from '../../transport/envelopes';
+import type { KlivoWebhook } from '../../transport/types';
 import { createWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../../transport/webhooks';
 import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
@@ -24,17 +25,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const events = readEvents.call(this, this.getNodeParameter('events', itemIndex), itemIndex);
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const name = optionalName(fields);
-	const webhook = await createOrAdopt(url, {
+	const steps = {
 		create: async () => await createWebhook.call(this, { url, events, name }, itemIndex),
 		list: async () => (await listWebhooks.call(this, itemIndex)).webhooks,
 		// The same URL was registered meanwhile (a parallel run): it becomes what this Create asked for.
-		adopt: async (existing) => {
+		adopt: async (existing: KlivoWebhook) => {
 			const plan = planWebhook([existing], { url, events });
 			const changes: WebhookFields = plan.action === 'update' ? { ...plan.changes } : {};
 			if (name !== undefined && name !== existing.name) changes.name = name;
 			if (Object.keys(changes).length === 0) return existing;
 			return await updateWebhook.call(this, existing.id, changes, itemIndex);
 		},
-	});
-	return webhookToJson(webhook);
+	};
+	return webhookToJson(await createOrAdopt(this.getNode(), url, steps, itemIndex));
 }

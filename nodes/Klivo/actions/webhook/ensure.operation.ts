@@ -4,6 +4,7 @@ import { subscriptionFor } from '../../shared/events';
 import { createOrAdopt, planWebhook, type Desired, type Plan } from '../../shared/reconcile';
 import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
 import { webhookToJson } from '../../transport/envelopes';
+import type { KlivoWebhook } from '../../transport/types';
 import { createWebhook, listWebhooks, updateWebhook } from '../../transport/webhooks';
 import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
@@ -63,9 +64,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	};
 	const plan = planWebhook(webhooks, desired);
 	if (plan.action !== 'create') return await apply(plan);
-	return await createOrAdopt(url, {
+	const steps = {
 		create: async () => await apply(plan),
 		list: async () => (await listWebhooks.call(this, itemIndex)).webhooks,
-		adopt: async (existing) => await apply(planWebhook([existing], desired)),
-	});
+		adopt: async (existing: KlivoWebhook) => await apply(planWebhook([existing], desired)),
+	};
+	return await createOrAdopt(this.getNode(), url, steps, itemIndex);
 }
