@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import * as webhook from './actions/webhook';
+import { klivoApiCredentialTest } from './methods/credentialTest';
 import { searchWebhooks } from './methods/listSearch/webhook';
 
 export class Klivo implements INodeType {
@@ -18,7 +19,7 @@ export class Klivo implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'klivoApi', required: true }],
+		credentials: [{ name: 'klivoApi', required: true, testedBy: 'klivoApiCredentialTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -34,6 +35,7 @@ export class Klivo implements INodeType {
 
 	methods = {
 		listSearch: { searchWebhooks },
+		credentialTest: { klivoApiCredentialTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

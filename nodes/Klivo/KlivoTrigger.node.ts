@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { klivoApiCredentialTest } from './methods/credentialTest';
 import { EVENT_OPTIONS } from './shared/events';
 import { handleDelivery } from './trigger/delivery';
 import { checkExists, create, remove } from './trigger/lifecycle';
@@ -29,7 +30,7 @@ export class KlivoTrigger implements INodeType {
 		defaults: { name: 'Klivo Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'klivoApi', required: true }],
+		credentials: [{ name: 'klivoApi', required: true, testedBy: 'klivoApiCredentialTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -58,6 +59,10 @@ export class KlivoTrigger implements INodeType {
 			},
 			triggerOptions,
 		],
+	};
+
+	methods = {
+		credentialTest: { klivoApiCredentialTest },
 	};
 
 	webhookMethods = {

@@ -101,22 +101,25 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			expect(JSON.parse(fs.readFileSync(installed, 'utf8')).name).toBe('n8n-nodes-klivo');
 		});
 
-		test.each(DIALECTS)("n8n's credential test passes for an admin token (%s dialect)", async (dialect) => {
+		test.each(DIALECTS)("n8n's credential test passes for an admin token with one labels request (%s dialect)", async (dialect) => {
 			const cred = creds[dialect];
 			const data = { baseUrl: sims[dialect].url, accessToken: 'admin-token-1', accountId: '1', timeout: 10 };
 			sims[dialect].clearRequests();
 			const result = await n8n.testCredential({ id: cred.id, name: cred.name, type: 'klivoApi', data });
 			expect(result).toMatchObject({ status: 'OK' });
-			expect(sims[dialect].countRequests({ route: 'list' })).toBe(1);
+			expect(sims[dialect].countRequests({ route: 'labels.list' })).toBe(1);
 		});
 
-		test("n8n's credential test fails for an agent token with our message", async () => {
+		// Any member of the account passes (issue 11): webhook operations explain themselves that they need an administrator.
+		test("n8n's credential test passes for an agent token, and fails a 503 with our message", async () => {
 			const data = { baseUrl: sims.klivo.url, accessToken: 'agent-token-1', accountId: '1', timeout: 10 };
 			const result = await n8n.testCredential({ id: agentCred.id, name: agentCred.name, type: 'klivoApi', data });
-			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/belongs to an agent/);
-			expect(result.message).toMatch(/administrator/);
-			expect(result.message).not.toContain('agent-token-1');
+			expect(result).toMatchObject({ status: 'OK' });
+			sims.klivo.injectFault({ route: 'any', status: 503, body: '' });
+			const failed = await n8n.testCredential({ id: agentCred.id, name: agentCred.name, type: 'klivoApi', data });
+			expect(failed.status).toBe('Error');
+			expect(failed.message).toMatch(/server failed to answer \(HTTP 503\)/);
+			expect(failed.message).not.toContain('agent-token-1');
 		});
 	});
 

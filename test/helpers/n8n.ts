@@ -4,6 +4,7 @@
  * n8n's server would provide (credential storage, node type registry) are small stand-ins here.
  */
 import {
+	CredentialTestContext,
 	ExecuteContext,
 	HookContext,
 	LoadOptionsContext,
@@ -302,6 +303,93 @@ export async function testCredential(credentials: KlivoCredentialData): Promise<
 		if (json && json[rule.properties.key] === rule.properties.value) {
 			return { status: 'Error', message: rule.properties.message };
 		}
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}
+
+/**
+ * The credential test exactly as n8n's CredentialsTester (packages/cli, credentials-tester.service.ts)
+ * chooses and runs it: the credential type's own `test` if it has one (RoutingNode; `responseCode` rules
+ * and "any non-2xx fails" on an HTTP error, then `responseSuccessBody` rules); otherwise the function a
+ * node that uses the credential names in `testedBy`, called on n8n-core's real CredentialTestContext.
+ */
+export async function testCredentialAsN8n(credentials: KlivoCredentialData): Promise<INodeCredentialTestResult> {
+	const type = credentialTypes.klivoApi;
+	const decrypted: ICredentialsDecrypted = { id: 'cred-1', name: 'Klivo account', type: 'klivoApi', data: { ...credentials } };
+	if (type.test) return await runDeclarativeCredentialTest(type.test, credentials);
+	for (const nodeType of Object.values(nodeTypeInstances)) {
+		for (const { name, testedBy } of nodeType.description.credentials ?? []) {
+			if (name !== 'klivoApi' || typeof testedBy !== 'string') continue;
+			const test = nodeType.methods?.credentialTest?.[testedBy];
+			if (!test) throw new Error(`${nodeType.description.name} names ${testedBy} in testedBy but has no such method`);
+			return await test.call(new CredentialTestContext(), decrypted);
+		}
+	}
+	return { status: 'Error', message: 'No testing function found for this credential.' };
+}
+
+async function runDeclarativeCredentialTest(
+	testRequest: NonNullable<ICredentialType['test']>,
+	credentials: KlivoCredentialData,
+): Promise<INodeCredentialTestResult> {
+	const tempType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'n8n-nodes-klivo.credentialTestAsN8n',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: 'klivoApi', required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: testRequest.request }, default: '' },
+			],
+		},
+	};
+	nodeTypeInstances[tempType.description.name] = tempType;
+	const harness = makeHarness({ parameters: {}, credentials, typeName: tempType.description.name });
+	const context = new ExecuteContext(
+		harness.workflow,
+		harness.node,
+		harness.additionalData,
+		'internal',
+		{ resultData: { runData: {} } } as IRunExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node: harness.node, data: {}, source: null },
+		[],
+	);
+	const decrypted: ICredentialsDecrypted = { id: 'cred-1', name: 'Klivo account', type: 'klivoApi', data: credentials };
+	let response: INodeExecutionData[][] | null | undefined;
+	try {
+		response = await new RoutingNode(context, tempType, decrypted).runNode();
+	} catch (error) {
+		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
+		if (cause?.response) {
+			const { status, statusText } = cause.response;
+			for (const rule of testRequest.rules ?? []) {
+				if (rule.type === 'responseCode' && rule.properties.value === status) {
+					return { status: 'Error', message: rule.properties.message };
+				}
+			}
+			if (status < 199 || status > 299) {
+				return { status: 'Error', message: statusText || `Received HTTP status code: ${status}` };
+			}
+		} else if (cause?.code) {
+			return { status: 'Error', message: cause.code };
+		}
+		return { status: 'Error', message: (error as Error).message };
+	} finally {
+		delete nodeTypeInstances[tempType.description.name];
+	}
+	for (const rule of testRequest.rules ?? []) {
+		if (rule.type !== 'responseSuccessBody') continue;
+		const json = response?.[0]?.[0]?.json as unknown;
+		const value = rule.properties.key.split('.').reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], json);
+		if (value === rule.properties.value) return { status: 'Error', message: rule.properties.message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
 }
