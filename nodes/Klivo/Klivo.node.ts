@@ -2,7 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
+import * as contact from './actions/contact';
+import * as label from './actions/label';
 import * as webhook from './actions/webhook';
+import { searchContacts } from './methods/listSearch/contact';
+import { getLabels, searchLabels } from './methods/listSearch/label';
 import { klivoApiCredentialTest } from './methods/credentialTest';
 import { searchWebhooks } from './methods/listSearch/webhook';
 
@@ -26,15 +30,18 @@ export class Klivo implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Webhook', value: 'webhook' }],
+				options: [{ name: 'Contact', value: 'contact' }, { name: 'Label', value: 'label' }, { name: 'Webhook', value: 'webhook' }],
 				default: 'webhook',
 			},
+			...contact.description,
+			...label.description,
 			...webhook.description,
 		],
 	};
 
 	methods = {
-		listSearch: { searchWebhooks },
+		listSearch: { searchContacts, searchLabels, searchWebhooks },
+		loadOptions: { getLabels },
 		credentialTest: { klivoApiCredentialTest },
 	};
 

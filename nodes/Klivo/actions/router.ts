@@ -3,11 +3,15 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../transport/errors';
 
+import { operations as contactOperations } from './contact';
+import { operations as labelOperations } from './label';
 import { operations as webhookOperations } from './webhook';
 
 type OperationRunner = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 const resources: Record<string, Record<string, { execute: OperationRunner }>> = {
+	contact: contactOperations,
+	label: labelOperations,
 	webhook: webhookOperations,
 };
 

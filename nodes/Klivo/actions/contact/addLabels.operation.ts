@@ -1,0 +1,37 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { getContactLabels, setContactLabels } from '../../api/contact';
+import { ensureAccountLabels } from '../../api/label';
+import { contactIdField, labelsField, readContactId, readLabelTitles, show } from './fields';
+
+export const description: INodeProperties[] = [
+	contactIdField('addLabels', 'The contact to label'),
+	labelsField('addLabels'),
+	{
+		displayName: 'Create Missing Labels',
+		name: 'createMissing',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to first create, as account labels, the titles the account does not have yet, so that Klivo's sidebar shows them. Creating labels needs an administrator's access token.",
+		displayOptions: show('addLabels'),
+	},
+];
+
+/**
+ * Klivo's API only replaces a contact's whole label list, so read it, add, and write it back: the
+ * contact keeps the labels it had.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const id = readContactId.call(this, itemIndex);
+	const titles = readLabelTitles.call(this, this.getNodeParameter('labels', itemIndex), itemIndex);
+	const createdLabels =
+		this.getNodeParameter('createMissing', itemIndex, false) === true ? await ensureAccountLabels.call(this, titles, itemIndex) : [];
+	const before = await getContactLabels.call(this, id, itemIndex);
+	const had = new Set(before.map((title) => title.toLowerCase()));
+	const added = titles.filter((title) => !had.has(title));
+	const labels = added.length === 0 ? before : await setContactLabels.call(this, id, [...before, ...added], itemIndex);
+	const result: IDataObject = { contactId: id, labels, added };
+	if (createdLabels.length > 0) result.createdAccountLabels = createdLabels.map((label) => label.title);
+	return result;
+}
