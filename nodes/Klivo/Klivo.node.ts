@@ -4,9 +4,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
 import * as contact from './actions/contact';
 import * as label from './actions/label';
+import * as message from './actions/message';
 import * as webhook from './actions/webhook';
 import { searchContacts } from './methods/listSearch/contact';
 import { getLabels, searchLabels } from './methods/listSearch/label';
+import { searchTemplates } from './methods/listSearch/template';
 import { klivoApiCredentialTest } from './methods/credentialTest';
 import { searchWebhooks } from './methods/listSearch/webhook';
 
@@ -30,17 +32,18 @@ export class Klivo implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Contact', value: 'contact' }, { name: 'Label', value: 'label' }, { name: 'Webhook', value: 'webhook' }],
+				options: [{ name: 'Contact', value: 'contact' }, { name: 'Label', value: 'label' }, { name: 'Message', value: 'message' }, { name: 'Webhook', value: 'webhook' }],
 				default: 'webhook',
 			},
 			...contact.description,
 			...label.description,
+			...message.description,
 			...webhook.description,
 		],
 	};
 
 	methods = {
-		listSearch: { searchContacts, searchLabels, searchWebhooks },
+		listSearch: { searchContacts, searchLabels, searchTemplates, searchWebhooks },
 		loadOptions: { getLabels },
 		credentialTest: { klivoApiCredentialTest },
 	};

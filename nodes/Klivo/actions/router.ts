@@ -5,6 +5,7 @@ import { asNodeError } from '../transport/errors';
 
 import { operations as contactOperations } from './contact';
 import { operations as labelOperations } from './label';
+import { operations as messageOperations } from './message';
 import { operations as webhookOperations } from './webhook';
 
 type OperationRunner = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
@@ -12,6 +13,7 @@ type OperationRunner = (this: IExecuteFunctions, itemIndex: number) => Promise<I
 const resources: Record<string, Record<string, { execute: OperationRunner }>> = {
 	contact: contactOperations,
 	label: labelOperations,
+	message: messageOperations,
 	webhook: webhookOperations,
 };
 
