@@ -1,6 +1,3 @@
-import { klivoRequest, type KlivoRequest, type KlivoResponse } from './request';
-import type { KlivoContext } from './types';
-
 /**
  * Chatwoot pages its lists in two ways, and neither says "there is more":
  * - page numbers (`page=1,2,…`): conversations 25 a page, contacts 15 with `meta.count` as the total.
@@ -79,30 +76,4 @@ export async function collectBefore<T>(
 	}
 	const ordered = [...byId.values()].sort((a, b) => idOf(a) - idOf(b));
 	return limit !== undefined && ordered.length > limit ? ordered.slice(ordered.length - limit) : ordered;
-}
-
-/** `collectPages` over one request, with `page` added to its query. `read` unwraps one page's body. */
-export async function requestPages<T>(
-	this: KlivoContext,
-	request: KlivoRequest,
-	read: (body: unknown, response: KlivoResponse) => Page<T>,
-	options: PageOptions,
-): Promise<T[]> {
-	return await collectPages(async (page) => {
-		const response = await klivoRequest.call(this, { ...request, qs: { ...request.qs, page } });
-		return read(response.body, response);
-	}, options);
-}
-
-/** `collectBefore` over one request, with `before` added to its query once the newest batch is in. */
-export async function requestBefore<T>(
-	this: KlivoContext,
-	request: KlivoRequest,
-	read: (body: unknown, response: KlivoResponse) => T[],
-	options: CursorOptions<T>,
-): Promise<T[]> {
-	return await collectBefore(async (before) => {
-		const response = await klivoRequest.call(this, { ...request, qs: { ...request.qs, before } });
-		return read(response.body, response);
-	}, options);
 }
