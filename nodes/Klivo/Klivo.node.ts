@@ -3,13 +3,16 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import * as contact from './actions/contact';
+import * as conversation from './actions/conversation';
 import * as label from './actions/label';
 import * as message from './actions/message';
 import * as webhook from './actions/webhook';
+import { klivoApiCredentialTest } from './methods/credentialTest';
 import { searchContacts } from './methods/listSearch/contact';
+import { searchConversations } from './methods/listSearch/conversation';
+import { getAgents, getInboxes, getTeams, searchAgents, searchInboxes, searchTeams } from './methods/listSearch/directory';
 import { getLabels, searchLabels } from './methods/listSearch/label';
 import { searchTemplates } from './methods/listSearch/template';
-import { klivoApiCredentialTest } from './methods/credentialTest';
 import { searchWebhooks } from './methods/listSearch/webhook';
 
 export class Klivo implements INodeType {
@@ -20,7 +23,7 @@ export class Klivo implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Manage the webhooks of a Klivo Chat account',
+		description: 'Answer, hand off and organise Klivo Chat conversations, messages, contacts, labels and webhooks',
 		defaults: { name: 'Klivo' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -32,10 +35,11 @@ export class Klivo implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Contact', value: 'contact' }, { name: 'Label', value: 'label' }, { name: 'Message', value: 'message' }, { name: 'Webhook', value: 'webhook' }],
+				options: [{ name: 'Contact', value: 'contact' }, { name: 'Conversation', value: 'conversation' }, { name: 'Label', value: 'label' }, { name: 'Message', value: 'message' }, { name: 'Webhook', value: 'webhook' }],
 				default: 'webhook',
 			},
 			...contact.description,
+			...conversation.description,
 			...label.description,
 			...message.description,
 			...webhook.description,
@@ -43,8 +47,17 @@ export class Klivo implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchContacts, searchLabels, searchTemplates, searchWebhooks },
-		loadOptions: { getLabels },
+		listSearch: {
+			searchAgents,
+			searchContacts,
+			searchConversations,
+			searchInboxes,
+			searchLabels,
+			searchTeams,
+			searchTemplates,
+			searchWebhooks,
+		},
+		loadOptions: { getAgents, getInboxes, getLabels, getTeams },
 		credentialTest: { klivoApiCredentialTest },
 	};
 

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { asNodeError } from '../transport/errors';
 
 import { operations as contactOperations } from './contact';
+import { operations as conversationOperations } from './conversation';
 import { operations as labelOperations } from './label';
 import { operations as messageOperations } from './message';
 import { operations as webhookOperations } from './webhook';
@@ -12,6 +13,7 @@ type OperationRunner = (this: IExecuteFunctions, itemIndex: number) => Promise<I
 
 const resources: Record<string, Record<string, { execute: OperationRunner }>> = {
 	contact: contactOperations,
+	conversation: conversationOperations,
 	label: labelOperations,
 	message: messageOperations,
 	webhook: webhookOperations,
