@@ -24,6 +24,7 @@ interface ContactSim {
 	countRequests(filter?: { route?: string; method?: string }): number;
 	clearRequests(): void;
 	setRateLimit(options: IDataObject | null): void;
+	injectFault(options: IDataObject): void;
 }
 
 const SECRETS = ['admin-token-1', 'agent-token-1', 'admin-token-2'];
@@ -385,6 +386,16 @@ describe('Contact resource: labels', () => {
 		expect(result.createdAccountLabels).toEqual(['novo-cliente']);
 		expect(sim().labels(1).map((label) => label.title)).toContain('novo-cliente');
 		expect(sim().contact(1, Number(contact.id))!.labels).toEqual(['vip', 'novo-cliente']);
+	});
+
+	it('Create Missing Labels accepts a label created by someone else in the meantime', async () => {
+		const contact = sim().addContact(1, { name: 'L', email: 'l@example.com' });
+		sim().addLabel(1, { title: 'just-made' });
+		// The account's list is read before the other creation lands: the create then answers 422 taken.
+		sim().injectFault({ route: 'labels.list', status: 200, body: { payload: [] } });
+		const [result] = await ok(sim(), { operation: 'addLabels', contactId: locator(Number(contact.id)), labels: ['just-made'], createMissing: true });
+		expect(result.labels).toEqual(['just-made']);
+		expect(sim().labels(1).filter((label) => label.title === 'just-made')).toHaveLength(1);
 	});
 
 	it("adds labels with an agent's token, but says that creating a missing one needs an administrator", async () => {

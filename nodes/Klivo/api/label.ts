@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { TOKEN_HINT, toNodeApiError, type Failure, type RequestContext } from '../transport/errors';
+import { asNodeError, failureReason, TOKEN_HINT, toNodeApiError, type Failure, type RequestContext } from '../transport/errors';
 import { withoutSecrets } from '../transport/output';
 import { klivoRequest, type KlivoResponse } from '../transport/request';
 import type { KlivoContext } from '../transport/types';
@@ -227,7 +227,14 @@ export async function ensureAccountLabels(this: KlivoContext, titles: string[], 
 	const created: AccountLabel[] = [];
 	for (const title of [...new Set(titles.map((t) => t.toLowerCase()))]) {
 		if (existing.has(title)) continue;
-		created.push(await createLabel.call(this, { title, show_on_sidebar: true }, itemIndex, missingLabelContext(title)));
+		try {
+			created.push(await createLabel.call(this, { title, show_on_sidebar: true }, itemIndex, missingLabelContext(title)));
+		} catch (error) {
+			// Someone (another item, another workflow) created it since the list was read: it exists, as wanted.
+			if (failureReason(error) !== 'rejected') throw asNodeError(this.getNode(), error, itemIndex);
+			const now = await listLabels.call(this, itemIndex);
+			if (!now.some((label) => label.title.toLowerCase() === title)) throw asNodeError(this.getNode(), error, itemIndex);
+		}
 		existing.add(title);
 	}
 	return created;

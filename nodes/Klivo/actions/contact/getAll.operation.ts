@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { listContacts } from '../../api/contact';
 import { show } from './fields';
-import { readLimit, returnAllFields, sortOption } from './list';
+import { getLimit } from '../helpers';
+import { returnAllFields, sortOption } from './list';
 
 export const description: INodeProperties[] = [
 	{
@@ -31,5 +32,5 @@ const DEFAULT_SORT = 'created_at';
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const sort = typeof options.sort === 'string' && options.sort !== '' ? options.sort : DEFAULT_SORT;
-	return await listContacts.call(this, { sort, limit: readLimit.call(this, itemIndex) }, itemIndex);
+	return await listContacts.call(this, { sort, limit: getLimit.call(this, itemIndex, 50) }, itemIndex);
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { show } from './fields';
 
@@ -23,13 +23,6 @@ export function returnAllFields(operation: string): INodeProperties[] {
 			displayOptions: { show: { ...show(operation).show, returnAll: [false] } },
 		},
 	];
-}
-
-/** undefined = all of them. */
-export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
-	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
-	const limit = Math.floor(Number(this.getNodeParameter('limit', itemIndex, 50)));
-	return Number.isFinite(limit) && limit > 0 ? limit : 50;
 }
 
 const SORT_KEYS: Array<[string, string]> = [

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { searchContacts } from '../../api/contact';
 import { show } from './fields';
-import { readLimit, returnAllFields } from './list';
+import { getLimit } from '../helpers';
+import { returnAllFields } from './list';
 
 export const description: INodeProperties[] = [
 	{
@@ -28,5 +29,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			description: 'Give part of a name, e-mail, phone number or identifier. To list every contact, use Get Many.',
 		});
 	}
-	return await searchContacts.call(this, { query, limit: readLimit.call(this, itemIndex) }, itemIndex);
+	return await searchContacts.call(this, { query, limit: getLimit.call(this, itemIndex, 50) }, itemIndex);
 }
