@@ -80,9 +80,13 @@ const CASES: ErrorCase[] = [
 		httpCode: '404',
 	},
 	{
+		// Create adopts a webhook whose URL is taken; Update onto another webhook's URL still fails.
 		name: '422 URL already taken',
-		arrange: (sim) => void addWebhook(sim, HOOK),
-		parameters: CREATE,
+		arrange: (sim) => {
+			addWebhook(sim, HOOK);
+			addWebhook(sim, `${HOOK}-other`);
+		},
+		parameters: (sim) => ({ operation: 'update', webhookId: locator(sim.webhooks(1)[1].id), updateFields: { url: HOOK } }),
 		message: [/already exists/i],
 		description: [/Ensure/, /Update/],
 		httpCode: '422',
