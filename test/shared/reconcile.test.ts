@@ -119,6 +119,20 @@ describe('planWebhook', () => {
 		});
 	});
 
+	it('never takes a webhook at another scheme, host, port or path, even under the preferred ID', () => {
+		for (const url of [
+			'https://staging.example.com/webhook/orders',
+			'http://n8n.example.com/webhook/orders',
+			'https://n8n.example.com:8443/webhook/orders',
+			'https://n8n.example.com/webhook-test/orders',
+		]) {
+			const foreign = webhook(withToken(url, 'tok'), ['message_created']);
+			expect(planWebhook([foreign], { url: withToken(HOOK, 'tok'), events: ['message_created'], preferId: foreign.id })).toEqual({
+				action: 'create',
+			});
+		}
+	});
+
 	it('prefers the exact URL, then the preferred ID, among webhooks on the same address', () => {
 		const stale = webhook(withToken(HOOK, 'old'), ['message_created']);
 		const exact = webhook(withToken(HOOK, 'new'), ['message_created']);

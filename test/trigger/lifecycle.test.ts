@@ -18,6 +18,7 @@ import {
 	urlBase,
 	useSimulator,
 	type Dialect,
+	type SimWebhook,
 	type Trigger,
 } from './support';
 
@@ -29,6 +30,31 @@ function expectedUrl(trigger: Trigger): string {
 	const url = new URL(trigger.productionUrl());
 	url.searchParams.set('klivo_token', deriveUrlToken(ADMIN_TOKEN, ACCOUNT, trigger.productionUrl()));
 	return url.toString();
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+/** The trigger's hooks, run in one context whose warnings are captured. */
+function watched(trigger: Trigger) {
+	const context = trigger.hookContext();
+	const warn = jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
+	const methods = trigger.type.webhookMethods!.default!;
+	return {
+		warn,
+		checkExists: async () => await methods.checkExists.call(context),
+		create: async () => await methods.create.call(context),
+		remove: async () => await methods.delete.call(context),
+	};
+}
+
+/** One warning that names the webhook left alone and both addresses, without a token. */
+function expectLeftAlone(warn: jest.SpyInstance, webhook: SimWebhook, trigger: Trigger): void {
+	expect(warn).toHaveBeenCalledTimes(1);
+	const logged = String(warn.mock.calls[0][0]);
+	expect(logged).toContain(`Klivo Trigger: left webhook ${webhook.id} alone: it posts to ${urlBase(webhook.url)}, not to this n8n's ${trigger.productionUrl()}`);
+	for (const secret of [ADMIN_TOKEN, tokenIn(webhook.url)!, deriveUrlToken(ADMIN_TOKEN, ACCOUNT, trigger.productionUrl())]) {
+		expect(JSON.stringify(warn.mock.calls)).not.toContain(secret);
+	}
 }
 
 describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialect) => {
@@ -154,7 +180,7 @@ describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialec
 			expect(sim().countRequests({ route: 'create' })).toBe(1);
 		});
 
-		test("n8n's WEBHOOK_URL changed: the stored webhook is moved to the new address by one PATCH, not left behind", async () => {
+		test("n8n's WEBHOOK_URL changed: the old address's webhook is left alone and logged, one is registered at the new address", async () => {
 			const before = await activated(['message_created']);
 			const old = onlyWebhook(sim());
 			const moved = makeTrigger(sim(), {
@@ -162,14 +188,19 @@ describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialec
 				staticData: before.staticData,
 				webhookBaseUrl: 'https://n8n.example.com/',
 			});
+			const hooks = watched(moved);
 
-			await expect(moved.checkExists()).resolves.toBe(true);
+			await expect(hooks.checkExists()).resolves.toBe(false);
+			await expect(hooks.create()).resolves.toBe(true);
 
-			expect(requestsByRoute(sim())).toEqual({ list: 1, update: 1 });
-			const webhook = onlyWebhook(sim());
-			expect(webhook.id).toBe(old.id);
-			expect(urlBase(webhook.url)).toBe(moved.productionUrl());
-			expect(tokenIn(webhook.url)).toBe(deriveUrlToken(ADMIN_TOKEN, ACCOUNT, moved.productionUrl()));
+			// Another n8n may still receive at the old address: it is not moved, not deleted.
+			expect(requestsByRoute(sim())).toEqual({ list: 1, create: 1 });
+			expect(sim().webhooks(ACCOUNT).find((w) => w.id === old.id)).toEqual(old);
+			const created = sim().webhooks(ACCOUNT).find((w) => w.id !== old.id)!;
+			expect(urlBase(created.url)).toBe(moved.productionUrl());
+			expect(tokenIn(created.url)).toBe(deriveUrlToken(ADMIN_TOKEN, ACCOUNT, moved.productionUrl()));
+			expect(moved.state().webhookId).toBe(created.id);
+			expectLeftAlone(hooks.warn, old, moved);
 		});
 
 		test("'All Events' subscribes every event this server accepts", async () => {
@@ -322,6 +353,90 @@ describe.each(DIALECTS)('Klivo Trigger lifecycle (%s dialect)', (dialect: Dialec
 			await expect(amnesiac.remove()).resolves.toBe(true);
 
 			expect(sim().webhooks(ACCOUNT).map((w) => w.id)).toEqual([other.id]);
+		});
+	});
+
+	describe("another n8n's webhook (its static data restored or imported here)", () => {
+		const PRODUCTION_BASE = 'https://n8n.example.com/';
+
+		/** Production's trigger, activated at its own address; the simulator's requests are then forgotten. */
+		async function production(): Promise<{ trigger: Trigger; webhook: SimWebhook }> {
+			const trigger = makeTrigger(sim(), { events: ['message_created'], webhookBaseUrl: PRODUCTION_BASE });
+			await trigger.activate();
+			sim().clearRequests();
+			return { trigger, webhook: onlyWebhook(sim()) };
+		}
+
+		/** This n8n's copy of the workflow, with production's static data. */
+		function staging(from: Trigger, events = ['message_created']): Trigger {
+			return makeTrigger(sim(), { events, staticData: JSON.parse(JSON.stringify(from.staticData)) });
+		}
+
+		test("activation neither adopts nor patches production's webhook; it registers its own and says why", async () => {
+			const prod = await production();
+			const copy = staging(prod.trigger, ['message_created', 'contact_created']);
+			const hooks = watched(copy);
+
+			await expect(hooks.checkExists()).resolves.toBe(false);
+			await expect(hooks.create()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, create: 1 });
+			expect(sim().webhooks(ACCOUNT).find((w) => w.id === prod.webhook.id)).toEqual(prod.webhook);
+			const own = sim().webhooks(ACCOUNT).find((w) => w.id !== prod.webhook.id)!;
+			expect(urlBase(own.url)).toBe(copy.productionUrl());
+			expect(copy.state().webhookId).toBe(own.id);
+			expectLeftAlone(hooks.warn, prod.webhook, copy);
+
+			// Its deactivation then deletes its own webhook only.
+			await expect(watched(copy).remove()).resolves.toBe(true);
+			expect(sim().webhooks(ACCOUNT)).toEqual([prod.webhook]);
+		});
+
+		test("deactivation without an activation here (a restored database): production's webhook is not deleted, one list request", async () => {
+			const prod = await production();
+			const copy = staging(prod.trigger);
+			const hooks = watched(copy);
+
+			await expect(hooks.remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1 });
+			expect(sim().webhooks(ACCOUNT)).toEqual([prod.webhook]);
+			expectLeftAlone(hooks.warn, prod.webhook, copy);
+			expect(copy.state().webhookId).toBeUndefined();
+		});
+
+		test('static data written before the URL was kept (an id only): the id is deleted only if Klivo lists it at this address', async () => {
+			const prod = await production();
+			const foreign = makeTrigger(sim(), { staticData: { [STATIC_KEY]: { webhookId: prod.webhook.id } } });
+			const hooks = watched(foreign);
+
+			await expect(hooks.remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1 });
+			expect(sim().webhooks(ACCOUNT)).toEqual([prod.webhook]);
+			expectLeftAlone(hooks.warn, prod.webhook, foreign);
+
+			const own = await activated();
+			const ownWebhook = sim().webhooks(ACCOUNT).find((w) => w.id !== prod.webhook.id)!;
+			const idOnly = makeTrigger(sim(), { staticData: { [STATIC_KEY]: { webhookId: ownWebhook.id } } });
+			sim().clearRequests();
+
+			await expect(watched(idOnly).remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ list: 1, delete: 1 });
+			expect(sim().webhooks(ACCOUNT)).toEqual([prod.webhook]);
+			expect(own.state().webhookId).toBe(ownWebhook.id);
+		});
+
+		test('deactivation of a trigger registered here: still one request, the DELETE', async () => {
+			await production();
+			const own = await activated();
+			const hooks = watched(own);
+
+			await expect(hooks.remove()).resolves.toBe(true);
+
+			expect(requestsByRoute(sim())).toEqual({ delete: 1 });
+			expect(hooks.warn).not.toHaveBeenCalled();
 		});
 	});
 

@@ -3,7 +3,7 @@ import type { INode } from 'n8n-workflow';
 import { asNodeError, failureReason } from '../transport/errors';
 import type { KlivoWebhook } from '../transport/types';
 import { sameEvents } from './events';
-import { sameAddress, sameUrl, tokenOf, urlPath, withToken } from './webhookUrl';
+import { sameAddress, sameUrl, tokenOf, withToken } from './webhookUrl';
 
 export type Plan =
 	| { action: 'create' }
@@ -27,16 +27,13 @@ export interface Desired {
 /**
  * Klivo allows one webhook per URL, so the one to keep is found by its address: the whole URL but
  * our token (see addressOf), so another integration's `?src=a` is never taken for our `?src=b`.
+ * Only that address, whatever id was remembered: a webhook on another host, port or path posts to
+ * someone else (the n8n a workflow's static data came from, an old WEBHOOK_URL, a test URL).
  * Among webhooks at the address: the preferred id, then the exact URL.
  */
 export function findWebhook(webhooks: KlivoWebhook[], desired: Pick<Desired, 'url' | 'preferId'>): KlivoWebhook | undefined {
 	const atAddress = webhooks.filter((w) => sameAddress(w.url, desired.url));
-	const found =
-		atAddress.find((w) => w.id === desired.preferId) ?? atAddress.find((w) => sameUrl(w.url, desired.url)) ?? atAddress[0];
-	if (found) return found;
-	const byId = desired.preferId === undefined ? undefined : webhooks.find((w) => w.id === desired.preferId);
-	if (byId && urlPath(byId.url) === urlPath(desired.url)) return byId;
-	return undefined;
+	return atAddress.find((w) => w.id === desired.preferId) ?? atAddress.find((w) => sameUrl(w.url, desired.url)) ?? atAddress[0];
 }
 
 /** The desired URL with the token the webhook should hold: a URL given without one keeps the registered token. */

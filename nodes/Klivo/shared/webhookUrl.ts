@@ -74,14 +74,6 @@ export function withoutToken(url: string): string {
 	}
 }
 
-export function urlPath(url: string): string {
-	try {
-		return new URL(url).pathname.replace(/\/+$/, '');
-	} catch {
-		return '';
-	}
-}
-
 export function tokenOf(url: string): string | undefined {
 	try {
 		return new URL(url).searchParams.get(URL_TOKEN_PARAM) ?? undefined;

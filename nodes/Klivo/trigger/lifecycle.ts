@@ -2,8 +2,8 @@ import type { IHookFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { RESOLVED_EVENT, subscriptionFor } from '../shared/events';
-import { createOrAdopt, planWebhook, type Desired } from '../shared/reconcile';
-import { deriveUrlToken, urlBase, withToken } from '../shared/webhookUrl';
+import { createOrAdopt, findWebhook, planWebhook, type Desired } from '../shared/reconcile';
+import { deriveUrlToken, sameAddress, urlBase, withToken } from '../shared/webhookUrl';
 import { isKlivoCloud } from '../transport/baseUrl';
 import { asNodeError, failureReason } from '../transport/errors';
 import { CLEANUP_RETRY, retryTransient } from '../transport/retry';
@@ -74,6 +74,21 @@ function state(context: IHookFunctions): TriggerState {
 	return context.getWorkflowStaticData('node') as TriggerState;
 }
 
+/**
+ * The remembered webhook posts to another address: the workflow's static data came from another n8n
+ * (a restored database, an imported workflow), or n8n's WEBHOOK_URL changed. It is that address's
+ * webhook, so it is neither adopted nor deleted; say so, as it may be a leftover to delete by hand.
+ */
+function warnIfForeign(context: IHookFunctions, webhooks: KlivoWebhook[], saved: TriggerState, ownUrl: string): void {
+	const stored = webhooks.find((w) => w.id === saved.webhookId);
+	if (!stored || sameAddress(stored.url, ownUrl)) return;
+	// Scheme, host, port and path only: a query string may hold a token.
+	context.logger.warn(
+		`Klivo Trigger: left webhook ${stored.id} alone: it posts to ${urlBase(stored.url)}, not to this n8n's ${urlBase(ownUrl)} (the workflow's static data came from another n8n or another URL, or WEBHOOK_URL changed). If nothing receives at that address any more, delete the webhook in Klivo (Settings > Integrations > Webhooks).`,
+		{ workflowId: context.getWorkflow().id, node: context.getNode().name },
+	);
+}
+
 /** The list's envelope tells which server this is; only Chatwoot's refuses conversation_resolved. */
 function resolvedViaStatus(dialect: WebhookDialect, saved: TriggerState): boolean {
 	if (dialect === 'chatwoot') return true;
@@ -114,14 +129,16 @@ function patch(context: IHookFunctions, id: number, fields: Omit<WebhookFields, 
 }
 
 /**
- * Healthy only if a webhook with our URL exists, holds exactly our events and is enabled. A same-URL
- * webhook is adopted (renamed node, lost static data) and fixed with one PATCH; false makes n8n call
- * create(). One list request, plus at most one PATCH.
+ * Healthy only if a webhook at our address exists, holds exactly our events and is enabled. A webhook
+ * at our address is adopted (renamed node, lost static data) and fixed with one PATCH; one at another
+ * address is left alone, even under the remembered id. False makes n8n call create(). One list
+ * request, plus at most one PATCH.
  */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const target = await describeTarget(this);
 	const saved = state(this);
 	const { webhooks, dialect } = await listWebhooks.call(this);
+	warnIfForeign(this, webhooks, saved, target.url);
 	const viaStatus = resolvedViaStatus(dialect, saved);
 	const desired: Desired = { url: target.url, events: subscriptionFor(target.chosen, viaStatus), preferId: saved.webhookId };
 	const plan = planWebhook(webhooks, desired);
@@ -158,30 +175,39 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 }
 
 /**
- * Never throws: n8n skips the cleanup of the workflow's other nodes after an error here. "Already
- * gone" is success; a transient failure is retried a bounded number of times (at most a few seconds
- * more); other failures are logged (no secrets) and the next activation adopts the leftover webhook
- * by its URL, so nothing is duplicated.
+ * Never throws: n8n skips the cleanup of the workflow's other nodes after an error here. Deletes only
+ * a webhook at this n8n's own address: the remembered id when it was registered here (one request),
+ * else what Klivo's list shows at that address. "Already gone" is success; a transient failure is
+ * retried a bounded number of times (at most a few seconds more); other failures are logged (no
+ * secrets) and the next activation adopts the leftover webhook by its address, so nothing is duplicated.
  */
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	const saved = state(this);
-	const webhookUrl = this.getNodeWebhookUrl('default');
-	const findByUrl = async (): Promise<number | undefined> => {
-		if (!webhookUrl) return undefined;
+	const ownUrl = this.getNodeWebhookUrl('default');
+	// What this node registered at this address; a URL from another n8n (or none, in static data
+	// written before the URL was kept) is checked against Klivo's list first.
+	const registeredHere = saved.webhookId !== undefined && saved.url !== undefined && ownUrl !== undefined && sameAddress(saved.url, ownUrl);
+	let warned = false;
+	const findOwn = async (): Promise<number | undefined> => {
+		if (!ownUrl) return undefined;
 		const { webhooks } = await listWebhooks.call(this);
-		return webhooks.find((w) => urlBase(w.url) === urlBase(webhookUrl))?.id;
+		if (!warned) warnIfForeign(this, webhooks, saved, ownUrl);
+		warned = true;
+		return findWebhook(webhooks, { url: ownUrl, preferId: saved.webhookId })?.id;
 	};
+	let attempted: number | undefined;
 	// Safe to repeat: a webhook that an earlier try did delete answers 404, which counts as done.
 	const removeOnce = async (): Promise<void> => {
-		// Static data lost: find our registration by URL so that nothing is left behind.
-		const id = saved.webhookId ?? (await findByUrl());
+		const id = registeredHere ? saved.webhookId : await findOwn();
 		if (id === undefined) return;
+		attempted = id;
 		if (await deleteWebhook.call(this, id, { missingIsDone: true })) return;
-		// Already gone. If that was the stored id, a watchdog's Ensure or a person may have
+		// Already gone. If that was the remembered id, a watchdog's Ensure or a person may have
 		// re-created the webhook under a new one.
 		if (saved.webhookId === undefined) return;
-		const recreated = await findByUrl();
+		const recreated = await findOwn();
 		if (recreated === undefined) return;
+		attempted = recreated;
 		const gone = await deleteWebhook.call(this, recreated, { missingIsDone: true });
 		// "Not found" for a webhook Klivo still lists: say so rather than report it removed.
 		if (!gone && recreated === id) {
@@ -201,7 +227,7 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	const message = error instanceof Error ? error.message : String(error);
 	const description = error instanceof Error ? (error as Error & { description?: unknown }).description : undefined;
 	this.logger.warn(
-		`Klivo Trigger: could not remove webhook ${saved.webhookId ?? '(unknown id)'} from Klivo${tries > 1 ? ` (${tries} tries)` : ''}: ${message}. ${
+		`Klivo Trigger: could not remove webhook ${attempted ?? saved.webhookId ?? '(unknown id)'} from Klivo${tries > 1 ? ` (${tries} tries)` : ''}: ${message}. ${
 			typeof description === 'string' ? description : ''
 		} It is adopted again on the next activation, or delete it in Klivo (Settings > Integrations > Webhooks).`,
 		{ workflowId: this.getWorkflow().id, node: this.getNode().name },
