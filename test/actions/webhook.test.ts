@@ -379,6 +379,26 @@ describe.each(DIALECTS)('Klivo node operations (%s dialect)', (dialect: Dialect)
 				expect(tokenOf(storedById(sim(), manual.id)!.url)).toBe(expectedToken(HOOK));
 			});
 
+			it("keeps the token a webhook was registered with (another credential's, a rotated one): only the events change", async () => {
+				const registered = `${HOOK}?${URL_TOKEN_PARAM}=TokenTheTriggerChecks0123456789`;
+				const trigger = addWebhook(sim(), registered, ['contact_created']);
+
+				const item = await ensure(['message_created'], { forTrigger: true });
+
+				expect(item).toMatchObject({ action: 'updated', id: trigger.id, changed: ['events'] });
+				expect(storedById(sim(), trigger.id)).toMatchObject({ url: registered, subscriptions: ['message_created'] });
+				expect(sim().webhooks(1)).toHaveLength(1);
+			});
+
+			it('writes nothing to a webhook that has the events and another token', async () => {
+				const registered = `${HOOK}?${URL_TOKEN_PARAM}=TokenTheTriggerChecks0123456789`;
+				addWebhook(sim(), registered, ['message_created']);
+
+				expect((await ensure(['message_created'], { forTrigger: true })).action).toBe('unchanged');
+				expect(writes(sim())).toBe(0);
+				expect(sim().webhooks(1)[0].url).toBe(registered);
+			});
+
 			it('subscribes what the trigger would for Conversation Resolved', async () => {
 				const item = await ensure([RESOLVED_EVENT, 'message_created'], { forTrigger: true });
 				expect(item.action).toBe('created');

@@ -84,6 +84,22 @@ describe('planWebhook', () => {
 		expect(plan).toMatchObject({ action: 'update', webhook: existing, changes: { url: desired } });
 	});
 
+	it('with keepRegisteredToken, never replaces a token the webhook has, but adds one where it has none', () => {
+		const registered = webhook(withToken(HOOK, 'registered'), ['message_created']);
+		expect(planWebhook([registered], { url: withToken(HOOK, 'other'), events: ['message_created'], keepRegisteredToken: true })).toEqual({
+			action: 'unchanged',
+			webhook: registered,
+		});
+		expect(
+			planWebhook([registered], { url: withToken(HOOK, 'other'), events: ['contact_created'], keepRegisteredToken: true }),
+		).toMatchObject({ action: 'update', changes: { events: ['contact_created'] }, changed: ['events'] });
+		const bare = webhook(HOOK, ['message_created']);
+		expect(planWebhook([bare], { url: withToken(HOOK, 'new'), events: ['message_created'], keepRegisteredToken: true })).toMatchObject({
+			action: 'update',
+			changes: { url: withToken(HOOK, 'new') },
+		});
+	});
+
 	it('keeps an existing token when the URL is given without one', () => {
 		const existing = webhook(withToken(HOOK, 'tok'), ['message_created']);
 		expect(planWebhook([existing], { url: HOOK, events: ['message_created'] }).action).toBe('unchanged');

@@ -22,6 +22,12 @@ export interface Desired {
 	events: string[];
 	/** Prefer this webhook when several share the address (the one a trigger registered before). */
 	preferId?: number;
+	/**
+	 * Never replace the token a webhook has (Ensure): the trigger checks deliveries against the one it
+	 * registered, and a token derived from another credential would have every delivery refused.
+	 * Without it, a token in the desired URL replaces a stale one (the trigger's own activation).
+	 */
+	keepRegisteredToken?: boolean;
 }
 
 /**
@@ -39,7 +45,8 @@ export function findWebhook(webhooks: KlivoWebhook[], desired: Pick<Desired, 'ur
 /** The desired URL with the token the webhook should hold: a URL given without one keeps the registered token. */
 function targetUrl(current: string, desired: Desired): string {
 	const registered = tokenOf(current);
-	if (registered === undefined || tokenOf(desired.url) !== undefined) return desired.url;
+	if (registered === undefined) return desired.url;
+	if (tokenOf(desired.url) !== undefined && !desired.keepRegisteredToken) return desired.url;
 	return withToken(desired.url, registered);
 }
 

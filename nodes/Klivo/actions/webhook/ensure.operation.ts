@@ -6,7 +6,7 @@ import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
 import { webhookToJson } from '../../transport/envelopes';
 import type { KlivoWebhook } from '../../transport/types';
 import { createWebhook, listWebhooks, updateWebhook } from '../../transport/webhooks';
-import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
+import { eventsField, forTriggerOption, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
 export const description: INodeProperties[] = [
 	{
@@ -26,17 +26,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		displayOptions: { show: { resource: ['webhook'], operation: ['ensure'] } },
-		options: [
-			{
-				displayName: 'For a Klivo Trigger URL',
-				name: 'forTrigger',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether the URL is a Klivo Trigger node's production URL. Registers it exactly as the trigger does: with the trigger's verification token, and with status changes in place of Conversation Resolved on servers that reject that event.",
-			},
-			{ ...nameOption, description: "A label shown in Klivo's list of webhooks; used only when the webhook is created" },
-		],
+		options: [forTriggerOption, { ...nameOption, description: "A label shown in Klivo's list of webhooks; used only when the webhook is created" }],
 	},
 ];
 
@@ -52,7 +42,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { webhooks, dialect } = await listWebhooks.call(this, itemIndex);
 	// A trigger on a Chatwoot-dialect server holds status changes in place of conversation_resolved.
 	if (fields.forTrigger === true) events = subscriptionFor(events, dialect === 'chatwoot');
-	const desired: Desired = { url, events };
+	// A webhook that exists keeps its token: only one the trigger can check is ever written.
+	const desired: Desired = { url, events, keepRegisteredToken: true };
 	const apply = async (plan: Plan): Promise<IDataObject> => {
 		if (plan.action === 'unchanged') return { action: 'unchanged', ...webhookToJson(plan.webhook) };
 		if (plan.action === 'create') {

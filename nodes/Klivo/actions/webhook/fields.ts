@@ -68,6 +68,16 @@ export const nameOption: INodeProperties = {
 	description: "A label shown in Klivo's list of webhooks",
 };
 
+/** Ensure's watchdog mode for a Klivo Trigger's webhook. */
+export const forTriggerOption: INodeProperties = {
+	displayName: 'For a Klivo Trigger URL',
+	name: 'forTrigger',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether the URL is a Klivo Trigger node's production URL. Registers it as the trigger does: with the trigger's verification token (a webhook that exists keeps the token it has) and with status changes in place of Conversation Resolved on servers that reject that event. Use the trigger's own Klivo credential and the trigger's events: other events replace the trigger's until it is activated again, and a webhook re-created with another credential gets a token the trigger refuses.",
+};
+
 export function readWebhookId(this: IExecuteFunctions, itemIndex: number): number {
 	const locator = this.getNodeParameter('webhookId', itemIndex) as INodeParameterResourceLocator | string | number;
 	const raw = typeof locator === 'object' && locator !== null ? locator.value : locator;
