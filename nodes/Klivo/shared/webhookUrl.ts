@@ -62,7 +62,7 @@ export function sameUrl(a: string, b: string): boolean {
 	}
 }
 
-/** The URL without our token, so that a URL typed without it still matches a trigger's registration. */
+/** The URL without our token. */
 export function withoutToken(url: string): string {
 	try {
 		const parsed = new URL(url);
