@@ -25,17 +25,8 @@ export interface FilterConfig {
 /** Every incoming message makes Klivo send a contact_updated that only touches these. */
 const ACTIVITY_ONLY = new Set(['last_activity_at', 'updated_at']);
 
-/** Shared by every delivery whose option is empty (the usual case); never written to. */
-const NONE: never[] = [];
-const INCOMING_ONLY = ['incoming'];
-
-/** An option left empty (the usual case): no list to parse. Filters are read on every delivery. */
-function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
-}
-
+/** Lists come as text typed by a person (`12, 14`) or, from expressions, as arrays; empty means none. */
 function idList(value: unknown): number[] {
-	if (isBlank(value)) return NONE;
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
 	return parts.map((part) => Number(String(part).trim())).filter((id) => Number.isInteger(id) && id > 0);
 }
@@ -44,7 +35,6 @@ const SENDER_KINDS: Record<string, SenderKind> = { agent: 'agent', user: 'agent'
 
 /** Contacts, agents and bots are numbered separately in Klivo, so an ID may carry its kind. */
 function senderList(value: unknown): Array<{ kind?: SenderKind; id: number }> {
-	if (isBlank(value)) return NONE;
 	const entries = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,;\n]+/);
 	return entries.flatMap((entry) => {
 		const match = /^\s*(?:([a-z_]+)\s*:\s*)?(\d+)\s*$/i.exec(entry);
@@ -61,7 +51,6 @@ function matchesKind(wanted: SenderKind | undefined, actual: SenderKind): boolea
 }
 
 function stringList(value: unknown): string[] {
-	if (isBlank(value)) return NONE;
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
 	return parts.map((part) => String(part).trim()).filter((part) => part !== '');
 }
@@ -69,7 +58,7 @@ function stringList(value: unknown): string[] {
 /** Defaults protect operators from loops: incoming messages only, no private notes, no activity noise. */
 export function readFilters(options: IDataObject): FilterConfig {
 	return {
-		messageTypes: options.messageTypes === undefined ? INCOMING_ONLY : stringList(options.messageTypes),
+		messageTypes: options.messageTypes === undefined ? ['incoming'] : stringList(options.messageTypes),
 		includePrivateNotes: options.includePrivateNotes === true,
 		inboxIds: idList(options.inboxIds),
 		senderTypes: stringList(options.senderTypes) as SenderKind[],

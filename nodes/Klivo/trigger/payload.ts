@@ -12,7 +12,6 @@ import type { IDataObject } from 'n8n-workflow';
 export function isJsonContentType(value: unknown): boolean {
 	const text = Array.isArray(value) ? value[0] : value;
 	if (typeof text !== 'string') return false;
-	if (text === 'application/json' || text === 'application/json; charset=utf-8') return true; // what Klivo sends
 	const type = text.split(';')[0].trim().toLowerCase();
 	return type === 'application/json' || type === 'text/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type);
 }
@@ -52,24 +51,20 @@ const FIELD_TYPES: Record<string, [Check, string]> = {
 	messages: [isArrayOrNull, 'a list'],
 };
 
-const FIELD_CHECKS = Object.entries(FIELD_TYPES);
+type SubjectFields = Array<[name: string, check: Check, what: string]>;
 
-/** The field(s) naming what each family of events is about (built once: this runs per delivery). */
-const MESSAGE_FIELDS: Array<[string, Check, string]> = [
-	['id', isIdLike, 'the message id'],
-	['conversation', isObject, 'the conversation'],
-];
-const TYPING_FIELDS: Array<[string, Check, string]> = [['conversation', isObject, 'the conversation']];
-const ID_FIELDS: Array<[string, Check, string]> = [['id', isIdLike, 'its id']];
-const WIDGET_FIELDS: Array<[string, Check, string]> = [['contact', isObject, 'the contact']];
-const NO_FIELDS: Array<[string, Check, string]> = [];
-
-function requiredFields(event: string): Array<[string, Check, string]> {
-	if (event === 'message_created' || event === 'message_updated') return MESSAGE_FIELDS;
-	if (event.startsWith('conversation_typing')) return TYPING_FIELDS;
-	if (event.startsWith('conversation_') || event.startsWith('contact_')) return ID_FIELDS;
-	if (event === 'webwidget_triggered') return WIDGET_FIELDS;
-	return NO_FIELDS;
+/** The field(s) naming what each family of events is about. */
+function requiredFields(event: string): SubjectFields {
+	if (event === 'message_created' || event === 'message_updated') {
+		return [
+			['id', isIdLike, 'the message id'],
+			['conversation', isObject, 'the conversation'],
+		];
+	}
+	if (event.startsWith('conversation_typing')) return [['conversation', isObject, 'the conversation']];
+	if (event.startsWith('conversation_') || event.startsWith('contact_')) return [['id', isIdLike, 'its id']];
+	if (event === 'webwidget_triggered') return [['contact', isObject, 'the contact']];
+	return [];
 }
 
 /** Why a delivery of a known event is malformed, or undefined when it has the shape Klivo sends. */
@@ -79,7 +74,7 @@ export function malformation(event: string, payload: IDataObject): string | unde
 			return `a ${event} delivery must carry ${what} ('${name}')`;
 		}
 	}
-	for (const [name, [check, what]] of FIELD_CHECKS) {
+	for (const [name, [check, what]] of Object.entries(FIELD_TYPES)) {
 		const value = payload[name];
 		if (value !== undefined && !check(value)) return `'${name}' must be ${what}`;
 	}
