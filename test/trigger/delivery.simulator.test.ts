@@ -3,16 +3,19 @@
  * lifecycle with n8n's URL pointing at a local receiver; the simulator posts its events there (its
  * own headers, signature and bytes); the captured request goes into webhook() unchanged.
  */
+import { deriveUrlToken, withToken } from '../../nodes/Klivo/shared/webhookUrl';
 import {
 	ACCOUNT,
 	DIALECTS,
 	asWebhookRequest,
 	callWebhook,
 	expectEmitted,
+	callTestWebhook,
 	expectIgnored,
-	expectRefused,
+	expectUnauthorized,
 	makeTrigger,
 	onlyWebhook,
+	refusalOf,
 	startReceiver,
 	useSimulator,
 	type CapturedRequest,
@@ -121,8 +124,11 @@ describe.each(DIALECTS)('deliveries made by the simulator (%s dialect)', (dialec
 		const request = asWebhookRequest(await emitted('message_created'));
 
 		const forged = { ...request, query: {}, headers: { 'content-type': 'application/json' } };
+		// Both dialects' simulators number webhooks alike, and every test trigger is workflow wf-1: to the
+		// log's rate limit (one warning per webhook a minute) theirs are one webhook, so a minute passes.
+		if (dialect === 'chatwoot') jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000);
 
-		expectRefused(await callWebhook(trigger, forged), 401, dialect === 'chatwoot' ? /missing signature/ : /missing URL token/);
+		expect(await refusalOf(trigger, forged)).toMatch(dialect === 'chatwoot' ? /HTTP 401\): missing signature/ : /HTTP 401\): missing URL token/);
 	});
 
 	if (dialect === 'chatwoot') {
@@ -131,7 +137,73 @@ describe.each(DIALECTS)('deliveries made by the simulator (%s dialect)', (dialec
 			const request = asWebhookRequest(await emitted('message_created'));
 
 			expectEmitted(await callWebhook(trigger, request));
-			expectRefused(await callWebhook(trigger, request), 401, /replayed delivery/);
+			expect(await refusalOf(trigger, request)).toMatch(/HTTP 401\): replayed delivery/);
 		});
 	}
+
+	describe('"Listen for test event" while the production webhook is registered', () => {
+		/** The workflow active in production, and the same workflow listening on n8n's test URL. */
+		async function listening(): Promise<{ production: Trigger; test: Trigger }> {
+			const production = await activatedTrigger(['message_created']);
+			// n8n builds the test workflow with empty static data, and hands test deliveries what its activation wrote.
+			const test = makeTrigger(sim(), { events: ['message_created'], webhookBaseUrl: receiver.baseUrl });
+			if (!(await test.test.checkExists())) await test.test.create();
+			const urls = sim()
+				.webhooks(ACCOUNT)
+				.map((webhook) => new URL(webhook.url).pathname.split('/')[1]);
+			expect(urls.sort()).toEqual(['webhook', 'webhook-test']);
+			expect(test.state().url).toContain('/webhook-test/');
+			return { production, test };
+		}
+
+		/** Has the simulator emit to one webhook only, and answers the request that reached the receiver. */
+		async function emittedTo(webhookId: number | undefined, source: string): Promise<CapturedRequest> {
+			const results = await sim().emit(ACCOUNT, source, { webhookId });
+			expect(results.map((r) => r.ok)).toEqual([true]);
+			expect(receiver.captured).toHaveLength(1);
+			return receiver.captured.pop()!;
+		}
+
+		if (dialect === 'chatwoot') {
+			// The secret look-up after a bad signature found the production webhook by n8n's production URL,
+			// learned its secret, and refused every genuine test delivery after it.
+			test('after a forged delivery, genuine test deliveries still get in (the secret looked up is the test webhook\'s)', async () => {
+				const { test } = await listening();
+				const genuine = asWebhookRequest(await emittedTo(test.state().webhookId, 'message_created'));
+				const forged = { ...genuine, headers: { ...genuine.headers, 'x-chatwoot-signature': `sha256=${'ab'.repeat(32)}` } };
+
+				sim().clearRequests();
+				expectUnauthorized(await callTestWebhook(test, forged));
+				// It did look the secret up, once.
+				expect(sim().countRequests({ route: 'list' })).toBe(1);
+
+				expectEmitted(await callTestWebhook(test, asWebhookRequest(await emittedTo(test.state().webhookId, 'message_created'))));
+			});
+		} else {
+			// The token derived from the credential was derived for n8n's production URL, never the test one.
+			test('after the access token is rotated and the test webhook re-registered with it, test deliveries get in', async () => {
+				const { test } = await listening();
+				const rotated = 'admin-token-rotated';
+				const registered = sim()
+					.webhooks(ACCOUNT)
+					.find((webhook) => webhook.id === test.state().webhookId)!;
+				// Re-registered with the new token, as an Ensure with the trigger's (rotated) credential would.
+				sim().deleteWebhookDirect(ACCOUNT, registered.id);
+				const testUrl = test.state().url!;
+				const again = sim().addWebhookDirect(ACCOUNT, {
+					url: withToken(testUrl, deriveUrlToken(rotated, ACCOUNT, testUrl)),
+					subscriptions: ['message_created'],
+				});
+				// n8n builds the workflow afresh for each test delivery: the credential as it is now, the static data of the activation.
+				const afterRotation = makeTrigger(sim(), {
+					events: ['message_created'],
+					webhookBaseUrl: receiver.baseUrl,
+					staticData: test.staticData,
+					credentials: { accessToken: rotated },
+				});
+
+				expectEmitted(await callTestWebhook(afterRotation, asWebhookRequest(await emittedTo(again.id, 'message_created'))));
+			});
+		}
+	});
 });

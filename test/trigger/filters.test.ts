@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	ALL_MESSAGE_TYPES,
 	DIALECTS,
-	deliver,
+	deliverToNewTrigger,
 	expectEmitted,
 	expectIgnored,
 	fixture,
@@ -26,7 +26,7 @@ describe.each(DIALECTS)('filters (%s dialect)', (dialect: Dialect) => {
 	/** Delivers a fixture (with some fields replaced) to a trigger with these events and options. */
 	async function send(name: string, options: IDataObject = {}, overrides: IDataObject = {}, events?: string[]): Promise<DeliveryOutcome> {
 		const body = Object.keys(overrides).length === 0 ? fixture(name) : payload(name, overrides);
-		return await deliver(dialect, body, { events: events ?? [String(fixture(name).body.event)], options });
+		return await deliverToNewTrigger(dialect, body, { events: events ?? [String(fixture(name).body.event)], options });
 	}
 
 	describe('message types (default: incoming only)', () => {
@@ -88,9 +88,9 @@ describe.each(DIALECTS)('filters (%s dialect)', (dialect: Dialect) => {
 		test('a typing event takes its inbox from conversation.inbox_id', async () => {
 			const typing = { event: 'conversation_typing_on', user: { id: 4, type: 'user' }, conversation: fixture('conversation_created').body, is_private: false };
 
-			expectEmitted(await deliver(dialect, typing, { events: ['conversation_typing_on'], options: { inboxIds: '12' } }));
+			expectEmitted(await deliverToNewTrigger(dialect, typing, { events: ['conversation_typing_on'], options: { inboxIds: '12' } }));
 			expectIgnored(
-				await deliver(dialect, typing, { events: ['conversation_typing_on'], options: { inboxIds: '13' } }),
+				await deliverToNewTrigger(dialect, typing, { events: ['conversation_typing_on'], options: { inboxIds: '13' } }),
 				/inbox 12/,
 			);
 		});

@@ -17,14 +17,14 @@ import {
 	DIALECTS,
 	REGISTRATION,
 	callWebhook,
-	deliver,
+	deliverToNewTrigger,
 	deliveryRequest,
 	expectEmitted,
 	fixture,
 	fixtureNames,
 	makeTrigger,
 	payload,
-	registeredTrigger,
+	newlyRegisteredTrigger,
 	useSimulator,
 	type DeliveryOutcome,
 	type Dialect,
@@ -40,7 +40,7 @@ function expectStatus(outcome: DeliveryOutcome, status: number, reason: RegExp):
 
 describe.each(DIALECTS)('deliveries that must not start an execution (%s dialect)', (dialect: Dialect) => {
 	async function deliverAs(contentType: string, raw: string, body: unknown): Promise<DeliveryOutcome> {
-		const trigger = registeredTrigger(dialect, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } });
+		const trigger = newlyRegisteredTrigger(dialect, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } });
 		const request = deliveryRequest(dialect, { raw: Buffer.from(raw), body });
 		return await callWebhook(trigger, { ...request, headers: { ...request.headers, 'content-type': contentType } });
 	}
@@ -58,7 +58,7 @@ describe.each(DIALECTS)('deliveries that must not start an execution (%s dialect
 		['application/octet-stream', undefined],
 		['multipart/form-data; boundary=x', { event: 'conversation_created', id: '5' }],
 	])('a %s body that n8n hands over without its bytes (version 1.1 nodes) → 415, signed or not', async (contentType, body) => {
-		const trigger = registeredTrigger(dialect, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } });
+		const trigger = newlyRegisteredTrigger(dialect, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } });
 		const request = deliveryRequest(dialect, { raw: Buffer.from('{"event":"conversation_created","id":5}'), body });
 		const outcome = await callWebhook(trigger, { ...request, rawBody: undefined, headers: { ...request.headers, 'content-type': contentType } });
 		expectStatus(outcome, 415, /not application\/json/);
@@ -85,22 +85,22 @@ describe.each(DIALECTS)('deliveries that must not start an execution (%s dialect
 		['a widget event without its contact', { event: 'webwidget_triggered', id: 5133 }, /must carry the contact/],
 	])('%s → 400', async (_name, body, reason) => {
 		const clean = JSON.parse(JSON.stringify(body)) as IDataObject; // drops the undefined fields, as the wire would
-		expectStatus(await deliver(dialect, clean, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } }), 400, reason);
+		expectStatus(await deliverToNewTrigger(dialect, clean, { events: ['*'], options: { messageTypes: ALL_MESSAGE_TYPES } }), 400, reason);
 	});
 
 	test.each(fixtureNames().filter((name) => !name.startsWith('signature-vector')))('the genuine %s still passes', async (name) => {
 		const example = fixture(name);
-		expectEmitted(await deliver(dialect, example, { events: [String(example.body.event)], options: { messageTypes: ALL_MESSAGE_TYPES } }));
+		expectEmitted(await deliverToNewTrigger(dialect, example, { events: [String(example.body.event)], options: { messageTypes: ALL_MESSAGE_TYPES } }));
 	});
 
 	test('an unknown event is still ignored before any field check', async () => {
-		const outcome = await deliver(dialect, { event: 'account_deleted' });
+		const outcome = await deliverToNewTrigger(dialect, { event: 'account_deleted' });
 		expect(outcome.status).toBe(200);
 		expect(outcome.body).toEqual({ received: true, ignored: 'unknown event account_deleted' });
 	});
 
 	test("the secret and the URL token stay out of a refusal's answer", async () => {
-		const outcome = await deliver(dialect, { event: 'message_created', id: 1 });
+		const outcome = await deliverToNewTrigger(dialect, { event: 'message_created', id: 1 });
 		expect(outcome.status).toBe(400);
 		const text = JSON.stringify(outcome.body);
 		expect(text).not.toContain(REGISTRATION.secret);

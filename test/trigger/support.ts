@@ -461,3 +461,107 @@ export function asWebhookRequest(request: CapturedRequest): WebhookRequest {
 		query: Object.fromEntries(url.searchParams),
 	};
 }
+
+// ---- refusals and test-URL deliveries (issue 11: generic 401s, rate-limited warnings, test mode) ----
+
+/** The one answer every authentication failure gets: which check failed is in n8n's log only. */
+export const UNAUTHORIZED_BODY = { error: 'Unauthorized' };
+
+export function expectUnauthorized(outcome: DeliveryOutcome): void {
+	expect(outcome.status).toBe(401);
+	expect(outcome.result.workflowData).toBeUndefined();
+	expect(outcome.result.noWebhookResponse).toBe(true);
+	expect(outcome.body).toEqual(UNAUTHORIZED_BODY);
+}
+
+export interface LogWatch {
+	/** Lines logged as warnings, in order. */
+	warnings(): string[];
+	/** The warnings that say a delivery was refused, in order. */
+	refusals(): string[];
+	lastRefusal(): string | undefined;
+}
+
+/**
+ * Watches the trigger's warnings from now on. n8n-core's logger is one instance shared by every
+ * context, so a spy on it sees what webhook() logs (callWebhook's own spy on `warn` is this same spy).
+ * Refusals beyond the first per webhook in a minute go to the debug level, which n8n's logger turns
+ * into a fixed no-op below its level (no spy can see them): a test that needs the reason of a second
+ * refusal uses another registration (newlyRegisteredTrigger).
+ */
+export function watchLog(trigger: Trigger): LogWatch {
+	const warn = jest.spyOn(trigger.hookContext().logger, 'warn').mockImplementation(() => undefined);
+	const warnings = () => warn.mock.calls.map(([message]) => String(message));
+	const refusals = () => warnings().filter((message) => message.includes('refused a delivery'));
+	return { warnings, refusals, lastRefusal: () => refusals().at(-1) };
+}
+
+/**
+ * A delivery as n8n hands one to the trigger's test URL ("Listen for test event"): a WebhookContext in
+ * manual mode whose webhook data says isTest, like n8n's TestWebhooks. Answers as callWebhook does.
+ */
+export async function callTestWebhook(trigger: Trigger, request: WebhookRequest): Promise<DeliveryOutcome> {
+	let status: number | undefined;
+	let written: unknown;
+	const response = {
+		status: (code: number) => ((status = code), response),
+		json: (body: unknown) => ((written = body), response),
+		send: (body: unknown) => ((written = body), response),
+		end: () => response,
+		setHeader: () => response,
+		header: () => response,
+	};
+	const req = { body: request.body, rawBody: request.rawBody, headers: request.headers ?? {}, query: request.query ?? {}, params: {}, method: 'POST' };
+	const webhookData = {
+		isTest: true,
+		httpMethod: 'POST',
+		node: trigger.harness.node.name,
+		path: 'klivo',
+		workflowId: trigger.harness.workflow.id,
+		webhookDescription: trigger.type.description.webhooks![0],
+		workflowExecuteAdditionalData: trigger.harness.additionalData,
+	} as unknown as IWebhookData;
+	const context = webhookContext(trigger.harness, req as never, response as never, 'manual', webhookData);
+	jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
+	const result = await trigger.type.webhook!.call(context);
+	return {
+		status: status ?? 200,
+		body: result.noWebhookResponse ? written : result.webhookResponse,
+		result,
+		items: result.workflowData?.[0]?.map((item) => item.json),
+	};
+}
+
+let registrations = 0;
+
+/**
+ * Like registeredTrigger, under a webhook id of its own. The replay cache is per webhook and refuses
+ * the same signed content twice, so tests that deliver one fixture several times in the same second
+ * (to what would be different webhooks) use a new registration for each.
+ */
+export function newlyRegisteredTrigger(dialect: Dialect, options: Omit<TriggerOptions, 'staticData'> = {}): Trigger {
+	registrations += 1;
+	const state = { ...registeredState(dialect), webhookId: REGISTRATION.webhookId + registrations };
+	return makeTrigger('http://127.0.0.1:9', { ...options, staticData: { [STATIC_KEY]: state } });
+}
+
+/** Like deliver, to a newly registered trigger. */
+export async function deliverToNewTrigger(
+	dialect: Dialect,
+	payload: IDataObject | WireBody,
+	options: Omit<TriggerOptions, 'staticData'> = {},
+): Promise<DeliveryOutcome> {
+	return await callWebhook(newlyRegisteredTrigger(dialect, options), deliveryRequest(dialect, payload));
+}
+
+/**
+ * Delivers, expects the generic 401, and answers the warning that says why it was refused (the first
+ * refusal at this webhook in a minute: later ones are counted, not logged as warnings).
+ */
+export async function refusalOf(trigger: Trigger, request: WebhookRequest): Promise<string> {
+	const log = watchLog(trigger);
+	const before = log.refusals().length;
+	expectUnauthorized(await callWebhook(trigger, request));
+	expect(log.refusals()).toHaveLength(before + 1);
+	return log.lastRefusal() ?? '';
+}

@@ -15,11 +15,12 @@ import {
 	callWebhook,
 	deliveryRequest,
 	expectEmitted,
-	expectRefused,
 	fixture,
 	makeTrigger,
 	nowSeconds,
+	newlyRegisteredTrigger,
 	payload,
+	refusalOf,
 	registeredTrigger,
 	signatureHeaders,
 	sign,
@@ -38,9 +39,12 @@ const VECTOR = {
 	signature: 'sha256=e8e9b2de6713a9bbcf4a8839f58fa79972c820da1d420fdcf97502d1360933a5',
 };
 
-/** A trigger holding the secret of a Chatwoot 4.12+ server. */
+let registrations = 0;
+
+/** A trigger holding the secret of a Chatwoot 4.12+ server, each under a webhook (and replay cache) of its own. */
 function signingTrigger(secret = REGISTRATION.secret): Trigger {
-	return makeTrigger('http://127.0.0.1:9', { staticData: { [STATIC_KEY]: { webhookId: REGISTRATION.webhookId, secret } } });
+	registrations += 1;
+	return makeTrigger('http://127.0.0.1:9', { staticData: { [STATIC_KEY]: { webhookId: 5000 + registrations, secret } } });
 }
 
 /** A delivery of these bytes signed with the trigger's secret; `headers` replace (or, if undefined, remove) some. */
@@ -108,7 +112,7 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		const request = signed(railsBytes);
 		request.rawBody = Buffer.from(JSON.stringify(body));
 
-		expectRefused(await callWebhook(trigger, request), 401, /signature mismatch/);
+		expect(await refusalOf(trigger, request)).toMatch(/HTTP 401\): signature mismatch/);
 	});
 
 	test('without raw bytes from n8n, the body is re-serialised the way Rails does it, so the signature still verifies', async () => {
@@ -128,7 +132,7 @@ describe('signatures (Chatwoot 4.12+)', () => {
 	])('%s → 401, no execution', async (_name, headers, reason) => {
 		const raw = fixture('message_created.incoming').raw;
 
-		expectRefused(await callWebhook(signingTrigger(), signed(raw, headers)), 401, reason);
+		expect(await refusalOf(signingTrigger(), signed(raw, headers))).toMatch(reason);
 	});
 
 	test('a signature made with another secret → 401', async () => {
@@ -136,14 +140,14 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		const timestamp = String(nowSeconds());
 		const request = signed(raw, { 'x-chatwoot-timestamp': timestamp, 'x-chatwoot-signature': sign('another-secret', timestamp, raw) });
 
-		expectRefused(await callWebhook(signingTrigger(), request), 401, /signature mismatch/);
+		expect(await refusalOf(signingTrigger(), request)).toMatch(/HTTP 401\): signature mismatch/);
 	});
 
 	test('a signature over another timestamp than the one sent → 401', async () => {
 		const raw = fixture('message_created.incoming').raw;
 		const request = signed(raw, { 'x-chatwoot-timestamp': String(nowSeconds() - 10) });
 
-		expectRefused(await callWebhook(signingTrigger(), request), 401, /signature mismatch/);
+		expect(await refusalOf(signingTrigger(), request)).toMatch(/HTTP 401\): signature mismatch/);
 	});
 
 	test('a tampered body (signature of the original) → 401', async () => {
@@ -153,7 +157,7 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		request.rawBody = tampered;
 		request.body = JSON.parse(tampered.toString());
 
-		expectRefused(await callWebhook(signingTrigger(), request), 401, /signature mismatch/);
+		expect(await refusalOf(signingTrigger(), request)).toMatch(/HTTP 401\): signature mismatch/);
 	});
 
 	test.each([
@@ -163,7 +167,7 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		const raw = fixture('message_created.incoming').raw;
 		const request = { ...signed(raw), headers: signatureHeaders(REGISTRATION.secret, raw, { timestamp: nowSeconds() + offset }) };
 
-		expectRefused(await callWebhook(signingTrigger(), request), 401, /timestamp outside the 300 s window/);
+		expect(await refusalOf(signingTrigger(), request)).toMatch(/HTTP 401\): timestamp outside the 300 s window/);
 	});
 
 	test('a timestamp just inside the window is accepted', async () => {
@@ -178,36 +182,70 @@ describe('signatures (Chatwoot 4.12+)', () => {
 		const trigger = signingTrigger();
 
 		expectEmitted(await callWebhook(trigger, request));
-		expectRefused(await callWebhook(trigger, request), 401, /replayed delivery/);
+		expect(await refusalOf(trigger, request)).toMatch(/HTTP 401\): replayed delivery/);
 	});
 
-	test('two different deliveries with the same content are both accepted', async () => {
+	// The delivery id is not signed: a captured delivery sent again under another id, or none, is the
+	// same signed content (timestamp and signature), and refused as such.
+	test.each<[string, string | undefined]>([
+		['a new X-Chatwoot-Delivery', randomUUID()],
+		['no X-Chatwoot-Delivery', undefined],
+	])('a replay under %s → 401 the second time', async (_name, id) => {
+		const request = signed(fixture('message_created.incoming').raw);
+		const trigger = signingTrigger();
+		expectEmitted(await callWebhook(trigger, request));
+
+		const headers = { ...request.headers, 'x-chatwoot-delivery': id };
+		if (id === undefined) delete headers['x-chatwoot-delivery'];
+
+		expect(await refusalOf(trigger, { ...request, headers })).toMatch(/HTTP 401\): replayed delivery/);
+	});
+
+	test('the same content signed at two different times is two deliveries: both accepted', async () => {
 		const raw = fixture('message_created.incoming').raw;
 		const trigger = signingTrigger();
 
-		expectEmitted(await callWebhook(trigger, signed(raw)));
-		expectEmitted(await callWebhook(trigger, signed(raw)));
+		const at = (timestamp: number) => ({ ...signed(raw), headers: signatureHeaders(REGISTRATION.secret, raw, { timestamp }) });
+
+		expectEmitted(await callWebhook(trigger, at(nowSeconds() - 1)));
+		expectEmitted(await callWebhook(trigger, at(nowSeconds())));
 	});
 
 	describe('the replay cache', () => {
-		const raw = Buffer.from('{"event":"message_created"}');
 		const ts = String(nowSeconds());
-		const headersFor = (id: string) => ({ 'x-chatwoot-delivery': id, 'x-chatwoot-timestamp': ts, 'x-chatwoot-signature': expectedSignature('s3cret', ts, raw) });
-		const check = (scope: string, id: string) => verifySignature({ secret: 's3cret', headers: headersFor(id), rawBody: raw, scope, nowSeconds: Number(ts) });
+		/** Each delivery's own bytes (Klivo's payloads always differ); `raw` to send the same content again. */
+		const bodyOf = (name: string) => Buffer.from(`{"event":"message_created","id":"${name}"}`);
+		const check = (scope: string, id: string | undefined, raw = bodyOf(id ?? 'no id')) =>
+			verifySignature({
+				secret: 's3cret',
+				headers: { ...(id === undefined ? {} : { 'x-chatwoot-delivery': id }), 'x-chatwoot-timestamp': ts, 'x-chatwoot-signature': expectedSignature('s3cret', ts, raw) },
+				rawBody: raw,
+				scope,
+				nowSeconds: Number(ts),
+			});
 
 		test('a replay is still caught after 15,000 other deliveries to the same webhook', () => {
 			const scope = `cache-${randomUUID()}`;
 			expect(check(scope, 'first').ok).toBe(true);
 			for (let i = 0; i < 15_000; i++) expect(check(scope, `other-${i}`).ok).toBe(true);
 			expect(check(scope, 'first')).toEqual({ ok: false, reason: 'replayed delivery' });
+			expect(check(scope, 'first, under another id', bodyOf('first'))).toEqual({ ok: false, reason: 'replayed delivery' });
 		});
 
-		test('memory is bounded: an id is forgotten after two full generations (20,000 newer ids)', () => {
+		test('memory is bounded: a delivery is forgotten after two full generations (20,000 newer ones)', () => {
 			const scope = `cache-${randomUUID()}`;
 			expect(check(scope, 'old').ok).toBe(true);
 			for (let i = 0; i < 20_001; i++) check(scope, `newer-${i}`);
 			// Far outside any real burst within the 300 s window; the timestamp check still bounds true replays.
 			expect(check(scope, 'old').ok).toBe(true);
+		});
+
+		test('memory is bounded for deliveries without an id too', () => {
+			const scope = `cache-${randomUUID()}`;
+			expect(check(scope, undefined, bodyOf('old')).ok).toBe(true);
+			expect(check(scope, undefined, bodyOf('old')).ok).toBe(false);
+			for (let i = 0; i < 20_001; i++) check(scope, undefined, bodyOf(`newer-${i}`));
+			expect(check(scope, undefined, bodyOf('old')).ok).toBe(true);
 		});
 
 		test('the same delivery id at two different webhooks is not a replay', () => {
@@ -217,12 +255,21 @@ describe('signatures (Chatwoot 4.12+)', () => {
 			expect(check(`a-${id}`, id).ok).toBe(false);
 		});
 
+		test('the same signed content at two different webhooks is not a replay', () => {
+			const scope = randomUUID();
+			const raw = bodyOf(scope);
+			expect(check(`a-${scope}`, randomUUID(), raw).ok).toBe(true);
+			expect(check(`b-${scope}`, randomUUID(), raw).ok).toBe(true);
+			expect(check(`a-${scope}`, randomUUID(), raw).ok).toBe(false);
+		});
+
 		test('only the exact lower-case hex text is accepted: not upper case, nor a wrong length or prefix', () => {
+			const raw = bodyOf('case');
 			const good = expectedSignature('s3cret', ts, raw);
 			const upper = `sha256=${good.slice(7).toUpperCase()}`;
 			expect(upper).not.toBe(good); // this digest has letters, so the case matters
-			const run = (signature: string) =>
-				verifySignature({ secret: 's3cret', headers: { ...headersFor(randomUUID()), 'x-chatwoot-signature': signature }, rawBody: raw, scope: 'case', nowSeconds: Number(ts) });
+			const headers = (signature: string) => ({ 'x-chatwoot-delivery': randomUUID(), 'x-chatwoot-timestamp': ts, 'x-chatwoot-signature': signature });
+			const run = (signature: string) => verifySignature({ secret: 's3cret', headers: headers(signature), rawBody: raw, scope: 'case', nowSeconds: Number(ts) });
 			expect(run(good).ok).toBe(true);
 			expect(run(upper)).toEqual({ ok: false, reason: 'signature mismatch' });
 			expect(run(good.slice(0, -2))).toEqual({ ok: false, reason: 'signature mismatch' });
@@ -232,11 +279,11 @@ describe('signatures (Chatwoot 4.12+)', () => {
 	});
 
 	test('with a secret, the URL token alone is not enough (an unsigned request is refused)', async () => {
-		const trigger = registeredTrigger('chatwoot');
+		const trigger = newlyRegisteredTrigger('chatwoot');
 		const request = deliveryRequest('chatwoot', fixture('message_created.incoming'));
 		request.headers = { 'content-type': 'application/json' };
 
-		expectRefused(await callWebhook(trigger, request), 401, /missing signature/);
+		expect(await refusalOf(trigger, request)).toMatch(/HTTP 401\): missing signature/);
 	});
 
 	test('a refused delivery never shows the secret', async () => {
@@ -264,15 +311,15 @@ describe('URL token (klivo dialect: no secret, no signature)', () => {
 	});
 
 	test('no token → 401', async () => {
-		expectRefused(await callWebhook(registeredTrigger('klivo'), withQuery({})), 401, /missing URL token/);
+		expect(await refusalOf(newlyRegisteredTrigger('klivo'), withQuery({}))).toMatch(/HTTP 401\): missing URL token/);
 	});
 
 	test.each([
-		['a wrong token', 'not-the-token'],
-		['a token one character off', changeOneCharacter(REGISTRATION.urlToken, { index: -1 })],
-		['an empty token', ''],
-	])('%s → 401', async (_name, token) => {
-		expectRefused(await callWebhook(registeredTrigger('klivo'), withQuery({ klivo_token: token })), 401, /URL token/);
+		['a wrong token', 'not-the-token', /HTTP 401\): wrong URL token/],
+		['a token one character off', changeOneCharacter(REGISTRATION.urlToken, { index: -1 }), /HTTP 401\): wrong URL token/],
+		['an empty token', '', /HTTP 401\): missing URL token/],
+	])('%s → 401', async (_name, token, reason) => {
+		expect(await refusalOf(newlyRegisteredTrigger('klivo'), withQuery({ klivo_token: token }))).toMatch(reason);
 	});
 
 	test('a token derived from the credential is accepted when static data has none (restart, watchdog Ensure)', async () => {
@@ -284,16 +331,26 @@ describe('URL token (klivo dialect: no secret, no signature)', () => {
 		expect(item.klivo).toMatchObject({ delivery: { verifiedBy: 'urlToken' } });
 	});
 
+	// Triggers without static data are one webhook to the log's rate limit: each of these refusals is
+	// made as if a minute after the previous one, so that it is logged as a warning.
+	let clockShift = 0;
+	function aMinuteLater(): void {
+		clockShift += 61_000;
+		jest.spyOn(Date, 'now').mockReturnValue(Date.now() + clockShift);
+	}
+
 	test('a token derived from another access token is refused', async () => {
+		aMinuteLater();
 		const trigger = makeTrigger('http://127.0.0.1:9', { staticData: {} });
 		const foreign = deriveUrlToken('someone-elses-token', ACCOUNT, trigger.productionUrl());
 
-		expectRefused(await callWebhook(trigger, withQuery({ klivo_token: foreign })), 401, /wrong URL token/);
+		expect(await refusalOf(trigger, withQuery({ klivo_token: foreign }))).toMatch(/HTTP 401\): wrong URL token/);
 	});
 
 	test('with no static data and no token → 401', async () => {
+		aMinuteLater();
 		const trigger = makeTrigger('http://127.0.0.1:9', { staticData: {} });
 
-		expectRefused(await callWebhook(trigger, withQuery({})), 401, /missing URL token/);
+		expect(await refusalOf(trigger, withQuery({}))).toMatch(/HTTP 401\): missing URL token/);
 	});
 });

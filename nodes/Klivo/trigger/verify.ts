@@ -26,23 +26,12 @@ export function railsJson(body: unknown): string {
 		.replace(/\u2029/g, '\\u2029');
 }
 
-function signatureDigest(secret: string, timestamp: string, rawBody: Buffer | string): Buffer {
-	return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
-}
-
 export function expectedSignature(secret: string, timestamp: string, rawBody: Buffer | string): string {
-	return `sha256=${signatureDigest(secret, timestamp, rawBody).toString('hex')}`;
+	const digest = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
+	return `sha256=${digest}`;
 }
 
-// Lower-case hex, as Chatwoot writes it: the header is compared as the exact text it signs.
-const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/;
-
-/** Compares the digest bytes, constant-time, without building the expected hex string (hot path). */
-function signatureMatches(given: string, secret: string, timestamp: string, rawBody: Buffer | string): boolean {
-	if (!SIGNATURE_FORMAT.test(given)) return false;
-	return timingSafeEqual(Buffer.from(given.slice(7), 'hex'), signatureDigest(secret, timestamp, rawBody));
-}
-
+/** Constant-time for equal lengths; a length says nothing about a secret value. */
 function safeEqual(a: string, b: string): boolean {
 	const left = Buffer.from(a);
 	const right = Buffer.from(b);
@@ -50,31 +39,49 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Delivery ids seen recently, per webhook, in two generations: the current one fills up to
- * SEEN_LIMIT, then becomes the previous one and the one before it is dropped whole. The last
- * SEEN_LIMIT ids at least are always remembered, memory stays bounded (2 × SEEN_LIMIT per webhook,
- * so a flood cannot grow it), and no delivery pays for evicting old ids one by one. Ids older than
- * that fall outside the replay window anyway. Scopes are webhook ids of this n8n's triggers, never
- * taken from a request.
+ * Keys seen recently, in two generations: the current one fills up to SEEN_LIMIT, then becomes the
+ * previous one and the one before it is dropped whole. The last SEEN_LIMIT keys at least are always
+ * remembered, and memory stays bounded (2 × SEEN_LIMIT keys), so a flood cannot grow it. Keys older
+ * than that fall outside the replay window anyway.
+ */
+class RecentKeys {
+	private now = new Set<string>();
+	private before = new Set<string>();
+
+	has(key: string): boolean {
+		return this.now.has(key) || this.before.has(key);
+	}
+
+	add(key: string): void {
+		if (this.now.size >= SEEN_LIMIT) {
+			this.before = this.now;
+			this.now = new Set();
+		}
+		this.now.add(key);
+	}
+}
+
+/**
+ * Per webhook: the delivery ids seen, and the signed content seen (timestamp and signature). The
+ * delivery id is not signed, so a captured delivery sent again under a new or no id is caught by
+ * its signed content. Scopes are this n8n's own registrations, never taken from a request.
  */
 interface Seen {
-	now: Set<string>;
-	before: Set<string>;
+	ids: RecentKeys;
+	signed: RecentKeys;
 }
 const seenByScope = new Map<string, Seen>();
 
-function rememberDelivery(scope: string, id: string): boolean {
+/** False when this delivery (by its id, or by its signed content) was accepted before. */
+function rememberDelivery(scope: string, id: string | undefined, signed: string): boolean {
 	let seen = seenByScope.get(scope);
 	if (seen === undefined) {
-		seen = { now: new Set(), before: new Set() };
+		seen = { ids: new RecentKeys(), signed: new RecentKeys() };
 		seenByScope.set(scope, seen);
 	}
-	if (seen.now.has(id) || seen.before.has(id)) return false;
-	if (seen.now.size >= SEEN_LIMIT) {
-		seen.before = seen.now;
-		seen.now = new Set();
-	}
-	seen.now.add(id);
+	if ((id && seen.ids.has(id)) || seen.signed.has(signed)) return false;
+	if (id) seen.ids.add(id);
+	seen.signed.add(signed);
 	return true;
 }
 
@@ -82,7 +89,7 @@ export interface SignedDelivery {
 	secret: string;
 	headers: IDataObject;
 	rawBody: Buffer | string;
-	/** Scope for the replay cache, e.g. the webhook id. */
+	/** Scope for the replay cache: the webhook the delivery is for. */
 	scope: string;
 	nowSeconds: number;
 }
@@ -92,7 +99,8 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 	const timestamp = header(delivery.headers, 'x-chatwoot-timestamp');
 	if (!signature) return { ok: false, reason: 'missing signature' };
 	if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed timestamp' };
-	if (!signatureMatches(signature, delivery.secret, timestamp, delivery.rawBody)) {
+	// The exact text Chatwoot writes (lower-case hex), so that no other spelling of it passes.
+	if (!safeEqual(signature, expectedSignature(delivery.secret, timestamp, delivery.rawBody))) {
 		return { ok: false, reason: 'signature mismatch' };
 	}
 	const ts = Number(timestamp);
@@ -100,7 +108,7 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 		return { ok: false, reason: `timestamp outside the ${REPLAY_WINDOW_SECONDS} s window` };
 	}
 	const id = header(delivery.headers, 'x-chatwoot-delivery');
-	if (id && !rememberDelivery(delivery.scope, id)) {
+	if (!rememberDelivery(delivery.scope, id, `${timestamp}.${signature}`)) {
 		return { ok: false, reason: 'replayed delivery' };
 	}
 	return { ok: true, id, timestamp: ts };
