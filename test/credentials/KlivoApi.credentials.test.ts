@@ -156,3 +156,67 @@ describe('Klivo API credential test without a server', () => {
 		}
 	});
 });
+
+describe.each(DIALECTS)('Klivo API credential test with Token Type "Agent bot" (%s dialect)', (dialect: Dialect) => {
+	const sim = useSimulator(dialect);
+	const BOT = 'bot-token-1';
+	/** The bot of account 2, not connected to account 1. */
+	const OTHER_BOT = 'bot-token-2';
+	const asBot = (overrides: Partial<KlivoCredentialData> = {}) => ({ tokenType: 'agentBot', accessToken: BOT, ...overrides });
+
+	async function checkBot(overrides: Partial<KlivoCredentialData> = {}) {
+		const result = await check(sim(), asBot(overrides));
+		for (const token of [BOT, OTHER_BOT]) expect(result.message).not.toContain(token);
+		return result;
+	}
+
+	it("accepts an agent bot's token with two requests that change nothing", async () => {
+		const conversations = async () => JSON.stringify(await fetch(`${sim().url}/_sim/accounts/1/conversations`).then((r) => r.json()));
+		const before = await conversations();
+		expect(await checkBot()).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(sim().requests.map((r) => [r.method, r.route, r.status])).toEqual([
+			['GET', 'labels.list', 401],
+			['POST', 'conversations.toggle_typing_status', 404],
+		]);
+		expect(await conversations()).toBe(before);
+		expect(await fetch(`${sim().url}/_sim/deliveries`).then((r) => r.json())).toEqual([]);
+	});
+
+	it.each([
+		['an administrator', ADMIN],
+		['an agent', AGENT],
+	])("says that %s's token is a user's, not a bot's, in one request", async (_label, accessToken) => {
+		const result = await checkBot({ accessToken });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/a user's token .*not an agent bot's/);
+		expect(result.message).toMatch(/Set Token Type to 'User \(administrator or agent\)'/);
+		expect(sim().requests).toHaveLength(1);
+	});
+
+	it('says that an unknown token is not a valid bot token', async () => {
+		const result = await checkBot({ accessToken: UNKNOWN_TOKEN });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/did not accept the token as an agent bot's token.*Settings → Bots/) });
+		expect(sim().requests).toHaveLength(1);
+	});
+
+	it('says when the bot belongs to another account', async () => {
+		const result = await checkBot({ accessToken: OTHER_BOT });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/bot is not connected to account 1.*Account ID/) });
+	});
+
+	it('gives each refusal its own message', async () => {
+		const messages = new Set<string>();
+		for (const accessToken of [ADMIN, UNKNOWN_TOKEN, OTHER_BOT]) messages.add((await checkBot({ accessToken })).message);
+		expect(messages.size).toBe(3);
+	});
+
+	it("tells a bot's token declared as a user's to set Token Type to 'Agent bot'", async () => {
+		const result = await check(sim(), { accessToken: BOT });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/agent bot's token\. Set Token Type to 'Agent bot'/) });
+	});
+
+	it('reports a server failure on the second request', async () => {
+		sim().injectFault({ route: 'conversations.toggle_typing_status', status: 503, body: '' });
+		expect(await checkBot()).toEqual({ status: 'Error', message: expect.stringMatching(/server failed to answer \(HTTP 503\)/) });
+	});
+});

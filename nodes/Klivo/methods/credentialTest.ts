@@ -20,10 +20,18 @@ import { normalizeBaseUrl } from '../transport/baseUrl';
  *
  * It lists the account's labels: any member of the account (administrator or agent) may, Klivo
  * documents the endpoint, and the answer is small. Webhook operations still explain by themselves that
- * they need an administrator.
+ * they need an administrator. *
+ * An agent bot's token (Token Type 'Agent bot') may read nothing, so it is tested by what Klivo refuses:
+ * listing labels answers a bot with its own 401 ("not authorized for bots"), a user with 200 and an
+ * unknown token with "Invalid Access Token", before the account is even looked up. A second request a
+ * bot may make then checks the account: typing 'off' in conversation 0, which no account has, changes
+ * nothing; a bot outside the account gets 401, and an account Klivo knows answers 404 for the
+ * conversation. Klivo answers an unknown account with the same 404, so that case cannot be told apart.
  */
 
 const DEFAULT_TIMEOUT_SECONDS = 20;
+const BOT_TOKEN_HELP = "In Klivo, open Settings → Bots, edit the agent bot and copy its access token";
+const BOT_REFUSED = 'Access to this endpoint is not authorized for bots';
 
 const TOKEN_HELP = "In Klivo, open Profile Settings and copy the 'Access Token' at the bottom of the page";
 const ACCOUNT_HELP = "the number after '/app/accounts/' in Klivo's address bar";
@@ -34,7 +42,7 @@ const UNAUTHORIZED: Record<string, string> = {
 	'Invalid Access Token': `Klivo did not accept the API access token. ${TOKEN_HELP} and paste it here.`,
 	'You are not authorized to access this account': `The token's user is not a member of this account. Check the Account ID (${ACCOUNT_HELP}).`,
 	'Access to this endpoint is not authorized for bots':
-		"This is an agent bot's token: Klivo lets bots only send messages and update conversations, so it cannot be checked here. Use a user's access token to test the connection.",
+		"This is an agent bot's token. Set Token Type to 'Agent bot' (Klivo then lets the node only send messages and update conversations), or paste a user's access token.",
 	'Account is suspended': 'This Klivo account is suspended. Contact your Klivo administrator.',
 	'You are not authorized to do this action':
 		"The token's user may not read this account's labels (a custom role?). Use the access token of an agent or administrator of this account.",
@@ -154,25 +162,73 @@ export async function klivoApiCredentialTest(
 	if (!accountId) return fail(`Enter the Account ID (${ACCOUNT_HELP}).`);
 	if (!token) return fail(`Enter the API access token. ${TOKEN_HELP}.`);
 
-	const url = `${baseUrl}/api/v1/accounts/${encodeURIComponent(accountId)}/labels`;
-	let probe: Probe;
-	try {
-		const response = await fetch(url, {
-			method: 'GET',
-			headers: { api_access_token: token, Accept: 'application/json' },
-			redirect: 'manual',
-			signal: AbortSignal.timeout(timeoutSeconds * 1000),
-		});
-		probe = {
-			status: response.status,
-			contentType: response.headers.get('content-type') ?? '',
-			text: await response.text(),
-			location: response.headers.get('location'),
-			retryAfter: response.headers.get('retry-after'),
-		};
-	} catch (error) {
-		return fail(explainNetworkFailure(error, baseUrl, timeoutSeconds));
+	const accountUrl = `${baseUrl}/api/v1/accounts/${encodeURIComponent(accountId)}`;
+	const where = { baseUrl, accountId };
+	const send = async (path: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<Probe | string> => {
+		try {
+			const response = await fetch(`${accountUrl}${path}`, {
+				method: init.method,
+				headers: {
+					api_access_token: token,
+					Accept: 'application/json',
+					...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+				},
+				body: init.body,
+				redirect: 'manual',
+				signal: AbortSignal.timeout(timeoutSeconds * 1000),
+			});
+			return {
+				status: response.status,
+				contentType: response.headers.get('content-type') ?? '',
+				text: await response.text(),
+				location: response.headers.get('location'),
+				retryAfter: response.headers.get('retry-after'),
+			};
+		} catch (error) {
+			return explainNetworkFailure(error, baseUrl, timeoutSeconds);
+		}
+	};
+
+	const labels = await send('/labels', { method: 'GET' });
+	if (typeof labels === 'string') return fail(labels);
+	if (data.tokenType !== 'agentBot') {
+		const problem = explainProbe(labels, where);
+		return problem ? fail(problem) : { status: 'OK', message: 'Connection successful!' };
 	}
-	const problem = explainProbe(probe, { baseUrl, accountId });
-	return problem ? fail(problem) : { status: 'OK', message: 'Connection successful!' };
+
+	const problem = explainBotIdentity(labels, where);
+	if (problem) return fail(problem);
+	const typing = await send('/conversations/0/toggle_typing_status', { method: 'POST', body: '{"typing_status":"off"}' });
+	if (typeof typing === 'string') return fail(typing);
+	const accountProblem = explainBotAccount(typing, where);
+	return accountProblem ? fail(accountProblem) : { status: 'OK', message: 'Connection successful!' };
+}
+
+/** The first answer for a token declared as a bot's: only the bots' own 401 means it is one. */
+export function explainBotIdentity(probe: Probe, where: { baseUrl: string; accountId: string }): string | undefined {
+	const error = errorField(parseJson(probe.text));
+	if (probe.status === 401 && error === BOT_REFUSED) return undefined;
+	if (probe.status >= 200 && probe.status < 300 && explainProbe(probe, where) === undefined) {
+		return "This is a user's token (an administrator's or agent's), not an agent bot's. Set Token Type to 'User (administrator or agent)', or paste the bot's token: " +
+			`${BOT_TOKEN_HELP}.`;
+	}
+	if (probe.status === 401 && (error === 'Invalid Access Token' || error === undefined)) {
+		return `Klivo did not accept the token as an agent bot's token. ${BOT_TOKEN_HELP} and paste it here.`;
+	}
+	if (probe.status === 401 && error === 'You are not authorized to access this account') {
+		// A user's token that is valid but not a member of the account: still not a bot's.
+		return `This is a user's token, not an agent bot's, and its user is not a member of this account. ${BOT_TOKEN_HELP} and paste it here.`;
+	}
+	return explainProbe(probe, where) ?? `Klivo answered HTTP ${probe.status} instead of refusing the bot. Check the Base URL.`;
+}
+
+/** The second answer: a bot-allowed request on conversation 0, which exists in no account. */
+export function explainBotAccount(probe: Probe, where: { baseUrl: string; accountId: string }): string | undefined {
+	const error = errorField(parseJson(probe.text));
+	if (probe.status === 404 && error === 'Resource could not be found') return undefined;
+	if (probe.status === 401 && error === 'You are not authorized to access this account') {
+		return `The agent bot is not connected to account ${where.accountId}. Check the Account ID (${ACCOUNT_HELP}), or connect the bot to an inbox of this account.`;
+	}
+	if (probe.status >= 200 && probe.status < 300) return undefined;
+	return explainProbe(probe, where);
 }
