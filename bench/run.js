@@ -9,6 +9,8 @@
  *   2. in process: webhook() per delivery against JSON.parse + HMAC-SHA256 of the same bytes
  *   3. API economy: requests to Klivo per activation, deactivation, test-listen, restart
  *   4. burst: 1,000 deliveries at concurrency 50 into A and into C
+ *   5. API cost: requests to Klivo per call of each action operation, and Return All of 1,000 contacts
+ *      (bench/api-cost.js: the built node on n8n-core's ExecuteContext against the simulator, ~10 s)
  *   experiments: the two community triggers saved as typeVersion 1 nodes (workflows made before
  *      version 1.1), on the default and the lazy engine (see BENCHMARKS.md)
  *
@@ -23,7 +25,7 @@
  *   npm run bench -- --no-experiments              # skip the typeVersion 1 experiments
  *   npm run bench -- --experiment-reps 3           # repetitions of each experiment cell (default 1)
  *   npm run bench -- --experiment-requests 300     # deliveries per experiment run (default 700)
- *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst (comma list)
+ *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst | cost (comma list)
  *   npm run bench -- --json results.json           # also write every raw figure as JSON
  *   npm run bench -- --report report.txt           # rewrite the tables to a file after every part
  *   npm run bench -- --quiet-load 0.5 --quiet-wait 600  # wait (≤ 600 s) for the 1-min load < 0.5 first
@@ -55,7 +57,7 @@ async function main() {
 		experiments: args['no-experiments'] !== 'true',
 		experimentReps: Number(args['experiment-reps'] || 1),
 		experimentRequests: Number(args['experiment-requests'] || (quick ? 100 : 700)),
-		only: new Set(String(args.only || 'inprocess,e2e,api,burst').split(',')),
+		only: new Set(String(args.only || 'inprocess,cost,e2e,api,burst').split(',')),
 		quietLoad: Number(args['quiet-load'] || 0.7),
 		quietWaitMs: Number(args['quiet-wait'] || 0) * 1000,
 	};
@@ -75,6 +77,7 @@ async function main() {
 	const B = require('./burst.js');
 	const inprocess = require('./inprocess.js');
 	const economy = require('./api-economy.js');
+	const cost = require('./api-cost.js');
 
 	/** The report so far: written to --report / --json after every part, printed at the end. */
 	const assemble = () => {
@@ -108,6 +111,7 @@ async function main() {
 			);
 		}
 		if (results.api) parts.push(economy.report(results.api));
+		if (results.cost) parts.push(cost.report(results.cost));
 		if (results.experiments && results.experiments.length) {
 			parts.push(
 				[
@@ -138,6 +142,11 @@ async function main() {
 		if (settings.only.has('inprocess')) {
 			say('part 2: in process');
 			results.inprocess = await inprocess.measure({ dist: built.klivoDist, rounds: settings.inprocessRounds, say });
+			publish();
+		}
+		if (settings.only.has('cost')) {
+			say('part 5: API cost of each operation');
+			results.cost = await cost.measure({ dist: built.klivoDist, reps: quick ? 1 : 5, say });
 			publish();
 		}
 		if (['e2e', 'api', 'burst'].some((p) => settings.only.has(p))) {
