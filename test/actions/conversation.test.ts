@@ -237,3 +237,162 @@ describe('Conversation Get Many over several pages (25 a page)', () => {
 		expect(sim().countRequests({ route: 'conversations.list' }) - before).toBe(2);
 	});
 });
+
+/** The parts of the simulator these tests add: account labels, and messages with their template. */
+interface LabelAndTemplateSimulator extends ConversationSimulator {
+	labels(account: number): Array<{ id: number; title: string; show_on_sidebar: boolean | null }>;
+	conversations(account: number): ConversationRecord[];
+	messages(
+		account: number,
+		displayId: number,
+	): Array<{ content: string; message_type: string; status: string; additional_attributes: IDataObject }>;
+}
+
+describe('Conversation › Add Labels › Create Missing Labels', () => {
+	const sim = useConversationSimulator() as () => LabelAndTemplateSimulator;
+	const titles = () => sim().labels(1).map((label) => label.title);
+
+	it('creates the account labels the account lacks (one list, one create per missing title), and keeps the other labels', async () => {
+		const before = { list: sim().countRequests({ route: 'labels.list' }), create: sim().countRequests({ route: 'labels.create' }) };
+		const [out] = await runOk(
+			sim(),
+			conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['pagamento', 'cliente-novo', 'retorno_2026'], createMissing: true }),
+		);
+		expect(out).toEqual({
+			conversation_id: 1,
+			labels: ['lead', 'vip', 'pagamento', 'cliente-novo', 'retorno_2026'],
+			createdAccountLabels: ['cliente-novo', 'retorno_2026'],
+		});
+		expect(sim().conversation(1, 1)!.labels).toEqual(['lead', 'vip', 'pagamento', 'cliente-novo', 'retorno_2026']);
+		expect(titles()).toEqual(expect.arrayContaining(['lead', 'vip', 'suporte', 'pagamento', 'cliente-novo', 'retorno_2026']));
+		expect(titles()).toHaveLength(6);
+		expect(sim().labels(1).find((label) => label.title === 'cliente-novo')!.show_on_sidebar).toBe(true);
+		expect(sim().countRequests({ route: 'labels.list' }) - before.list).toBe(1);
+		expect(sim().countRequests({ route: 'labels.create' }) - before.create).toBe(2);
+	});
+
+	it('creates nothing when the account has every label, and says nothing about it', async () => {
+		const [out] = await runOk(sim(), conversation({ operation: 'addLabels', conversationId: locator(2), labels: 'VIP, lead', createMissing: true }));
+		expect(out).toEqual({ conversation_id: 2, labels: ['VIP', 'lead'] });
+		expect(sim().countRequests({ route: 'labels.create' })).toBe(0);
+		expect(titles()).toHaveLength(4);
+	});
+
+	it('off (the default): the label is added as a free tag, and no account label is read or created', async () => {
+		const [out] = await runOk(sim(), conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['cliente-novo'] }));
+		expect(out).toEqual({ conversation_id: 1, labels: ['lead', 'vip', 'cliente-novo'] });
+		expect(sim().countRequests({ route: 'labels.*' })).toBe(0);
+		expect(titles()).not.toContain('cliente-novo');
+	});
+
+	it('refuses a title Klivo would refuse as an account label, with a suggestion, before any request', async () => {
+		const before = sim().countRequests({ route: 'any' });
+		const error = await runFail(sim(), conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['vip', 'Cliente Novo'], createMissing: true }));
+		expect(error.message).toBe("'Cliente Novo' is not a valid label title");
+		expect(error.description).toContain("Did you mean 'cliente-novo'?");
+		expect(error.description).toContain('at least 2 characters');
+		expect(sim().countRequests({ route: 'any' })).toBe(before);
+		expect(sim().conversation(1, 1)!.labels).toEqual(['lead', 'vip']);
+	});
+
+	it("an agent's token: says that only administrators create account labels, and leaves the conversation as it was", async () => {
+		// Ana (the agent) sees conversation #1 (WhatsApp inbox), but may not create account labels.
+		const error = await runFail(sim(), conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['cliente-novo'], createMissing: true }), {
+			credentials: { accessToken: AGENT },
+		});
+		expect(error.message).toBe("The account label 'cliente-novo' does not exist, and only administrators may create it");
+		expect(error.description).toMatch(/turn Create Missing Labels off/);
+		expect(sim().countRequests({ route: 'conversations.labels.set' })).toBe(0);
+		expect(sim().conversation(1, 1)!.labels).toEqual(['lead', 'vip']);
+		expectNoLeaks(sim(), error);
+	});
+});
+
+describe('Conversation › Start with a WhatsApp template as the first message', () => {
+	const sim = useConversationSimulator() as () => LabelAndTemplateSimulator;
+	const WHATSAPP = 2;
+	const start = (parameters: IDataObject): IDataObject =>
+		conversation({ operation: 'create', contactId: locator(2), inboxId: locator(WHATSAPP, 'list'), firstMessage: 'template', ...parameters });
+
+	it('positional template: checked against the inbox (one read), sent with its template_params, the rendered text stored', async () => {
+		const [created] = await runOk(sim(), start({ template: 'order_confirmation|pt_BR', templateParameters: '["João", "A-1029"]' }));
+		expect(created.inbox_id).toBe(WHATSAPP);
+		const [message, ...rest] = sim().messages(1, created.id as number);
+		expect(rest).toEqual([]);
+		expect(message).toMatchObject({ message_type: 'outgoing', content: 'Olá João, seu pedido A-1029 foi confirmado!' });
+		expect(message.status).not.toBe('failed');
+		expect(message.additional_attributes.template_params).toEqual({
+			name: 'order_confirmation',
+			language: 'pt_BR',
+			category: 'UTILITY',
+			processed_params: { body: { 1: 'João', 2: 'A-1029' } },
+		});
+		expect(sim().countRequests({ route: 'inboxes.list' })).toBe(1);
+		expect(sim().countRequests({ route: 'conversations.create' })).toBe(1);
+		expect(sim().countRequests({ route: 'messages.create' })).toBe(0);
+	});
+
+	it('named template by expression, without case, with a header image and a URL button', async () => {
+		const [created] = await runOk(
+			sim(),
+			start({
+				template: '={{ $json.template }}',
+				templateParameters: '={{ $json.params }}',
+				templateOptions: { headerMediaUrl: 'https://cdn.example.com/agenda.png', buttonParameters: '["consulta/77"]' },
+			}),
+			{ items: [{ template: 'Appointment_Reminder', params: { customer_name: 'João', date: '30/05' } }] },
+		);
+		const [message] = sim().messages(1, created.id as number);
+		expect(message.content).toBe('Olá João, lembrete da sua consulta em 30/05.');
+		expect(message.additional_attributes.template_params).toEqual({
+			name: 'appointment_reminder',
+			language: 'pt_BR',
+			category: 'UTILITY',
+			processed_params: {
+				body: { customer_name: 'João', date: '30/05' },
+				header: { media_url: 'https://cdn.example.com/agenda.png', media_type: 'image' },
+				buttons: [{ type: 'url', parameter: 'consulta/77' }],
+			},
+		});
+		expect(message.status).not.toBe('failed');
+	});
+
+	it.each([
+		[{ template: 'order_confirmaton' }, "Inbox 'WhatsApp Vendas' has no WhatsApp template 'order_confirmaton'", /Approved templates of inbox 'WhatsApp Vendas': .*order_confirmation \(pt_BR\).*Not approved: black_friday \(pt_BR\): REJECTED/],
+		[{ template: 'black_friday' }, "WhatsApp has not approved template 'black_friday': black_friday (pt_BR) is REJECTED", /only approved templates/],
+		[{ template: 'order_confirmation', templateParameters: '["João"]' }, "Template 'order_confirmation' takes 2 body parameters, not 1", /\{\{1\}\}, \{\{2\}\}/],
+		[{ template: 'appointment_reminder', templateParameters: '{"customer_name": "João"}' }, "The template parameters do not match template 'appointment_reminder': missing {{date}}", /\{\{customer_name\}\}, \{\{date\}\}/],
+		[{ template: 'appointment_reminder', templateParameters: '{"customer_name": "João", "date": "30/05"}' }, "Template 'appointment_reminder' shows image media in its header: give its URL", /Header Media URL/],
+		[{ template: 'welcome_offer', templateParameters: '[""]' }, 'Body parameter {{1}} is empty', /empty placeholder/],
+		[{ template: '' }, 'Give the template to start with', /order_confirmation\|pt_BR/],
+	])('refuses %j before any conversation exists', async (parameters, message, description) => {
+		const before = sim().conversations(1).length;
+		const error = await runFail(sim(), start(parameters));
+		expect(error.message).toBe(message);
+		expect(error.description).toMatch(description);
+		expect(sim().countRequests({ route: 'conversations.create' })).toBe(0);
+		expect(sim().conversations(1)).toHaveLength(before);
+	});
+
+	it('a web chat inbox has no templates: says so, and creates nothing', async () => {
+		const error = await runFail(sim(), start({ inboxId: locator(1), template: 'order_confirmation' }));
+		expect(error.message).toBe("Inbox 'Site Klivo' is not a WhatsApp inbox, so it has no templates");
+		expect(error.description).toMatch(/First Message → Text/);
+		expect(sim().countRequests({ route: 'conversations.create' })).toBe(0);
+	});
+
+	it("an inbox the agent's token does not see is named, before any conversation exists", async () => {
+		// Ana is a member of inboxes 1 and 2, not of 3.
+		const error = await runFail(sim(), start({ inboxId: locator(3), template: 'order_confirmation' }), { credentials: { accessToken: AGENT } });
+		expect(error.message).toBe("Inbox 3 is not among the inboxes this token's user can see");
+		expect(sim().countRequests({ route: 'conversations.create' })).toBe(0);
+	});
+
+	it('First Message → Text (the default) sends the Message text and reads no inbox', async () => {
+		const [created] = await runOk(sim(), start({ firstMessage: 'text', message: 'Oi João!', template: 'order_confirmation' }));
+		expect(sim().messages(1, created.id as number).map((m) => [m.message_type, m.content, m.additional_attributes.template_params])).toEqual([
+			['outgoing', 'Oi João!', undefined],
+		]);
+		expect(sim().countRequests({ route: 'inboxes.*' })).toBe(0);
+	});
+});
