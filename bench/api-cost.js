@@ -130,7 +130,8 @@ function cases(sim) {
 		setup: () => sim.addConversations(ACCOUNT, conversations, (i) => ({ inbox_id: 1, contact_id: 2, status: i % 2 ? 'open' : 'resolved' })),
 	});
 	add('conversation', 'getAll', `Get Many, Return All (${conversations + 4} conversations)`, { returnAll: true, filters: {} }, `${Math.ceil((conversations + 4) / 25)} = n/25 pages`);
-	add('conversation', 'create', 'Start, with a first message', { contactId: rl(2), inboxId: rl(1), message: 'Olá! Podemos ajudar?', additionalFields: {} }, '1');
+	add('conversation', 'create', 'Start, with a first message', { contactId: rl(2), inboxId: rl(1), firstMessage: 'text', message: 'Olá! Podemos ajudar?', additionalFields: {} }, '1');
+	add('conversation', 'create', 'Start, with a WhatsApp template', { contactId: rl(1), inboxId: rl(2), firstMessage: 'template', template: 'order_confirmation|pt_BR', templateParameters: '["Maria", "#1287"]', templateOptions: {}, additionalFields: {} }, '2 (inbox templates, create)');
 	add('conversation', 'setStatus', 'Set Status (resolved)', { conversationId: rl(2), status: 'resolved' }, '1');
 	add('conversation', 'setStatus', 'Set Status (snoozed until a time)', { conversationId: rl(2), status: 'snoozed', snoozedUntil: '2030-01-01T08:00:00Z' }, '1');
 	add('conversation', 'assign', 'Assign (agent)', { conversationId: rl(2), assignTo: 'agent', agentId: rl(2) }, '1');
@@ -138,6 +139,7 @@ function cases(sim) {
 	add('conversation', 'assign', 'Assign (nobody)', { conversationId: rl(2), assignTo: 'nobody' }, '1');
 	add('conversation', 'addLabels', 'Add Labels', { conversationId: rl(1), labels: ['suporte'] }, '2 (read, write)');
 	add('conversation', 'addLabels', 'Add Labels, all already there', { conversationId: rl(1), labels: ['vip'] }, '1 (read only)');
+	add('conversation', 'addLabels', 'Add Labels, Create Missing Labels (1 new)', { conversationId: rl(1), labels: ['promo-natal'], createMissing: true }, '4 (labels, create label, read, write)');
 	add('conversation', 'removeLabels', 'Remove Labels', { conversationId: rl(1), labels: ['suporte'] }, '2 (read, write)');
 	add('conversation', 'setCustomAttributes', 'Set Custom Attributes (merge)', { conversationId: rl(1), attributesInput: 'pairs', customAttributes: { attribute: [{ key: 'order_id', value: 'A-1029' }] }, options: {} }, '2 (read, write)');
 	add('conversation', 'setCustomAttributes', 'Set Custom Attributes (Replace All)', { conversationId: rl(1), attributesInput: 'json', customAttributesJson: '{"order_id":"A-1030"}', options: { replace: true } }, '1');
