@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../transport/errors';
 
+import { assertBotMayRun, readTokenType } from './botAccess';
 import { operations as contactOperations } from './contact';
 import { operations as conversationOperations } from './conversation';
 import { operations as labelOperations } from './label';
@@ -31,6 +32,8 @@ function errorMessage(error: unknown): { message: string; description?: string }
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const returnData: INodeExecutionData[] = [];
+	// Read once, on the first item, inside the try: a missing credential then honours continueOnFail.
+	let tokenType: string | undefined;
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
@@ -40,6 +43,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if (!runner) {
 				throw new NodeOperationError(this.getNode(), `The operation '${operation}' is not supported`, { itemIndex });
 			}
+			tokenType ??= await readTokenType.call(this);
+			assertBotMayRun.call(this, tokenType, resource, operation, itemIndex);
 			const result = await runner.execute.call(this, itemIndex);
 			for (const json of Array.isArray(result) ? result : [result]) {
 				returnData.push({ json, pairedItem: { item: itemIndex } });
