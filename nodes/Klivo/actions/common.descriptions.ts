@@ -58,7 +58,7 @@ export const conversationRLC: INodeProperties = locator({
 export const contactRLC: INodeProperties = locator({
 	displayName: 'Contact',
 	name: 'contactId',
-	description: "The contact's ID in Klivo (the number in the contact's page address), or the Klivo Trigger's klivo.contactId",
+	description: "The contact's ID in Klivo (the number in the contact's page address), or the Klivo Trigger's klivo.contact.id",
 	searchListMethod: 'searchContacts',
 	listPlaceholder: 'Select a contact...',
 	idPlaceholder: 'e.g. 4521',

@@ -35,7 +35,7 @@ export const CONVERSATION_WORDS: IdWords = {
 };
 export const CONTACT_WORDS: IdWords = {
 	what: 'contact ID',
-	hint: "Pick a contact from the list, or use the Klivo Trigger's {{ $json.klivo.contactId }}.",
+	hint: "Pick a contact from the list, or use the Klivo Trigger's {{ $json.klivo.contact.id }}.",
 };
 export const INBOX_WORDS: IdWords = { what: 'inbox ID', hint: 'Pick an inbox from the list, or enter its numeric ID.' };
 export const AGENT_WORDS: IdWords = { what: 'agent ID', hint: 'Pick an agent from the list, or enter the numeric ID of a user of the account.' };
