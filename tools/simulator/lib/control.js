@@ -3,6 +3,7 @@
 /** The control API under /_sim (no auth): what tests and the CLI use to drive the simulator. */
 
 const { ERRORS, SimulatorError, badRequest, readBody, parseJson, send, isPlainObject, safeDecode } = require('./http');
+const { inboxView, decodeAttachments } = require('./page');
 
 function emitSource(body) {
 	if (body.payload !== undefined) return body.payload;
@@ -56,11 +57,13 @@ const CONTROL_ROUTES = [
 		'POST',
 		/^\/_sim\/accounts\/([^/]+)\/conversations\/([^/]+)\/customer-message\/?$/,
 		async (sim, [account, id], body) => {
-			const { message, deliveries } = await sim.customerMessage(account, id, body.content, {});
+			const { message, deliveries } = await sim.customerMessage(account, id, body.content, { attachments: decodeAttachments(body.attachments) });
 			const { attachments, ...rest } = message;
 			return { message: rest, deliveries };
 		},
 	],
+	// The chat page's view (lib/page.js), polled every second: `?conversation=` picks the one shown.
+	['GET', /^\/_sim\/accounts\/([^/]+)\/inbox\/?$/, (sim, [account], _body, url) => inboxView(sim, account, url.searchParams.get('conversation'))],
 	['GET', /^\/_sim\/accounts\/([^/]+)\/contacts\/?$/, (sim, [account]) => sim.contacts(account)],
 	['POST', /^\/_sim\/accounts\/([^/]+)\/contacts\/?$/, (sim, [account], body) => sim.addContact(account, body)],
 	[
@@ -90,7 +93,7 @@ async function handleControl(sim, req, res, url) {
 		if (!match || method !== req.method) continue;
 		try {
 			const body = method === 'POST' ? parseJson(text) : {};
-			const result = await action(sim, match.slice(1).map(safeDecode), isPlainObject(body) ? body : {});
+			const result = await action(sim, match.slice(1).map(safeDecode), isPlainObject(body) ? body : {}, url);
 			return send(res, 200, result === undefined ? { ok: true } : result);
 		} catch (error) {
 			if (error instanceof SimulatorError) return send(res, error.status, error.body);

@@ -13,6 +13,7 @@ const { buildAccount } = require('./seed');
 const render = require('./render');
 const { handleApi, ROUTE_NAMES } = require('./api');
 const { handleControl } = require('./control');
+const { handlePage } = require('./page');
 
 const SEED_ACCOUNTS = Object.freeze({
 	1: Object.freeze({ admins: ['admin-token-1'], agents: ['agent-token-1'] }),
@@ -405,6 +406,7 @@ class Simulator {
 	async #handle(req, res) {
 		try {
 			const url = new URL(req.url, 'http://simulator.invalid');
+			if (handlePage(req, res, url)) return;
 			if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) await handleControl(this, req, res, url);
 			else await handleApi(this.#core, req, res, url);
 		} catch (error) {
