@@ -3,78 +3,46 @@
  * The demo set-up shared by `npm start` (scripts/start.js) and `npm run screenshots`
  * (scripts/screenshots.js): build and pack the package, make sure the pinned n8n is installed, start
  * the Klivo simulator (or use a real Klivo account) and n8n with the package loaded, create a Klivo API
- * credential and the demo workflow (Klivo Trigger → "Compose reply"), and activate it.
+ * credential and the demo workflows (tools/demo/workflows.js): the auto-reply (Klivo Trigger → Klivo Send
+ * message), activated, and the AI support bot (Klivo Trigger → AI Agent with Klivo tools), inactive.
  *
  *   const { startDemo } = require('./demo.js');
  *   const stoppers = [];   // startDemo pushes a stop function for everything it starts, in order
  *   const demo = await startDemo({ n8nVersion: '2.41.1', port: 5678, simPort: 3789, dialect: 'klivo', say, stoppers });
- *   // demo: { tarball, sim, credentialData, n8n, credential, workflow }
+ *   // demo: { tarball, sim, credentialData, n8n, credential, workflow (auto-reply), aiWorkflow }
  *   for (const stop of stoppers.reverse()) await stop();
  */
-const { execFileSync } = require('node:child_process');
-const crypto = require('node:crypto');
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+const execFileAsync = promisify(execFile);
 const installer = require('./n8n-install.js');
+const { autoReplyWorkflow, aiSupportWorkflow } = require('../tools/demo/workflows.js');
 
 const DEMO_OWNER = Object.freeze({ email: 'demo@klivo.local', firstName: 'Klivo', lastName: 'Demo', password: 'KlivoDemo2026' });
 
-/** `gulp build`, then `npm pack` into a new temp folder; returns the tarball's path. */
-function buildAndPack(say = () => undefined) {
+/**
+ * `gulp build`, then `npm pack` into a new temp folder; resolves the tarball's path. Child processes
+ * that do not block: the simulator, started first, keeps serving the chat page meanwhile.
+ */
+async function buildAndPack(say = () => undefined) {
 	say('building the package (tsc + icons)');
-	execFileSync(process.execPath, [path.join(root, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build'], { cwd: root, stdio: 'ignore' });
+	await execFileAsync(process.execPath, [path.join(root, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build'], { cwd: root });
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'klivo-pack-'));
-	const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
+	const { stdout } = await execFileAsync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
 		cwd: root,
 		encoding: 'utf8',
 	});
-	return path.join(dir, JSON.parse(out)[0].filename);
+	return path.join(dir, JSON.parse(stdout)[0].filename);
 }
 
-/** A reply-style demo: Klivo Trigger → "Compose reply" (what a bot would send back). */
+/** The auto-reply demo (tools/demo/workflows.js): Klivo Trigger → Klivo Send message. */
 function demoWorkflow(credential) {
-	return {
-		name: 'Klivo demo: reply to incoming messages',
-		nodes: [
-			{
-				id: crypto.randomUUID(),
-				name: 'Klivo Trigger',
-				type: 'n8n-nodes-klivo.klivoTrigger',
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-				parameters: { events: ['message_created', 'conversation_resolved'], options: {} },
-				credentials: { klivoApi: credential },
-			},
-			{
-				id: crypto.randomUUID(),
-				name: 'Compose reply',
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [260, 0],
-				parameters: {
-					assignments: {
-						assignments: [
-							{
-								id: crypto.randomUUID(),
-								name: 'reply',
-								type: 'string',
-								value:
-									'={{ $json.klivo.event === "conversation_resolved" ? "Thanks, " + ($json.klivo.contact?.name ?? "there") + "! Your conversation is closed." : "Hi " + ($json.klivo.contact?.name ?? "there") + ", we got your message: " + $json.klivo.messageText }}',
-							},
-							{ id: crypto.randomUUID(), name: 'conversationId', type: 'number', value: '={{ $json.klivo.conversationId }}' },
-						],
-					},
-					options: {},
-				},
-			},
-		],
-		connections: { 'Klivo Trigger': { main: [[{ node: 'Compose reply', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	return autoReplyWorkflow({ credential });
 }
 
 /**
@@ -84,7 +52,7 @@ function demoWorkflow(credential) {
  * settings: { n8nVersion, port, simPort, dialect, klivoUrl, klivoToken, klivoAccount, webhookUrl,
  *             owner (default DEMO_OWNER), say(line), stoppers: [] }
  * klivoUrl '' (or absent) = the simulator.
- * Resolves { tarball, sim (null for a real account), credentialData, n8n, credential, workflow }.
+ * Resolves { tarball, sim (null for a real account), credentialData, n8n, credential, workflow, aiWorkflow }.
  */
 async function startDemo(settings) {
 	const say = settings.say || (() => undefined);
@@ -94,19 +62,14 @@ async function startDemo(settings) {
 		throw new Error('--klivo-url needs --klivo-token and --klivo-account too');
 	}
 
-	const tarball = buildAndPack(say);
-	say(`packed ${path.basename(tarball)}`);
-
-	say(`making sure n8n ${settings.n8nVersion} is installed (the first time takes a few minutes)`);
-	await installer.ensureN8n(settings.n8nVersion, { log: (line) => say(`  ${line}`) });
-
 	let credentialData;
 	let sim = null;
 	if (useSimulator) {
 		const { startSimulator } = require('../tools/simulator/server.js');
 		sim = await startSimulator({ port: settings.simPort, dialect: settings.dialect });
 		stoppers.push(() => sim.close());
-		say(`Klivo simulator (${settings.dialect} dialect) at ${sim.url}`);
+		// First, before the slow build: the chat page answers at once, and n8n joins it when it is up.
+		say(`chat page: ${sim.url}/  (Klivo simulator, ${settings.dialect} dialect)`);
 		credentialData = { baseUrl: sim.url, accessToken: 'admin-token-1', accountId: '1', timeout: 20 };
 	} else {
 		credentialData = {
@@ -116,6 +79,12 @@ async function startDemo(settings) {
 			timeout: 20,
 		};
 	}
+
+	const tarball = await buildAndPack(say);
+	say(`packed ${path.basename(tarball)}`);
+
+	say(`making sure n8n ${settings.n8nVersion} is installed (the first time takes a few minutes)`);
+	await installer.ensureN8n(settings.n8nVersion, { log: (line) => say(`  ${line}`) });
 
 	const { startN8n } = require('../tools/n8n/harness.js');
 	// A fresh n8n database each run: the simulator starts empty too, so nothing stale stays "active".
@@ -145,11 +114,19 @@ async function startDemo(settings) {
 		data: credentialData,
 	});
 	const workflow = await n8n.api('POST', '/workflows', demoWorkflow({ id: credential.id, name: credential.name }));
-	const activation = await n8n.activateWorkflow(workflow.id, { throwOnError: false });
-	if (!activation.ok) throw new Error(`activating the demo workflow failed: ${activation.message}`);
-	say('demo workflow active: its Klivo Trigger registered a webhook');
+	if (useSimulator) {
+		const activation = await n8n.activateWorkflow(workflow.id, { throwOnError: false });
+		if (!activation.ok) throw new Error(`activating the demo workflow failed: ${activation.message}`);
+		say('auto-reply workflow active: its Klivo Trigger registered a webhook');
+	} else {
+		// On a real account it would answer real customers: the user activates it when they mean to.
+		say('auto-reply workflow imported (inactive: this is a real Klivo account)');
+	}
+	// Inactive: it needs the user's own OpenAI credential on its model node before it can run.
+	const aiWorkflow = await n8n.api('POST', '/workflows', aiSupportWorkflow({ credential: { id: credential.id, name: credential.name } }));
+	say('AI support-bot workflow imported (inactive)');
 
-	return { tarball, sim, credentialData, n8n, credential, workflow };
+	return { tarball, sim, credentialData, n8n, credential, workflow, aiWorkflow };
 }
 
 /** `--name value`, `--name=value` and bare `--flag` (true). */

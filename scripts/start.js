@@ -3,7 +3,8 @@
 /**
  * `npm start`: try the package without a Klivo account. Builds and packs the package, installs a
  * pinned n8n once (cached outside the repo), starts the Klivo simulator and n8n on 127.0.0.1 with the
- * package loaded, creates a credential and a demo workflow, activates it, and prints what to do next.
+ * package loaded, creates a credential and the demo workflows (an active auto-reply, an inactive AI
+ * support bot), and prints the chat page's address first, then what to do next.
  * Ctrl-C stops everything it started.
  *
  *   npm start                                   # simulator, Klivo's documented dialect
@@ -50,21 +51,31 @@ async function main() {
 	process.on('SIGTERM', () => void stopAll(0));
 
 	try {
-		const { n8n, workflow, credentialData } = await startDemo({ ...settings, owner: DEMO_OWNER, say, stoppers });
+		const { n8n, workflow, aiWorkflow, credentialData } = await startDemo({ ...settings, owner: DEMO_OWNER, say, stoppers });
 
 		const owner = n8n.owner;
-		const lines = [
-			'',
+		const lines = [''];
+		if (useSimulator) {
+			// The page comes first: it is where a person tries the workflows.
+			lines.push(
+				`  Chat page: ${credentialData.baseUrl}/   <- open it, pick a conversation and write as the customer`,
+				'',
+			);
+		}
+		lines.push(
 			'  n8n-nodes-klivo is running.',
 			'',
-			`  Editor:    ${n8n.url}/workflow/${workflow.id}`,
+			`  Auto-reply workflow (${useSimulator ? 'active' : 'inactive'}): ${n8n.url}/workflow/${workflow.id}`,
+			`  AI support bot (inactive):      ${n8n.url}/workflow/${aiWorkflow.id}`,
+			'    to try it: open it, choose your OpenAI credential on "OpenAI Chat Model", deactivate the',
+			'    auto-reply, activate the AI support bot, then write on the chat page (README, "AI support bot").',
 			`  Login:     ${owner.email} / ${owner.password}`,
-		];
+		);
 		if (useSimulator) {
 			lines.push(
-				`  Simulator: ${credentialData.baseUrl}  (token admin-token-1, account 1)`,
+				`  Simulator: ${credentialData.baseUrl}  (token admin-token-1, agent-bot token bot-token-1, account 1)`,
 				'',
-				'  Send a sample event (another terminal):',
+				'  Or send a sample event (another terminal):',
 				`    npm run simulator -- emit message_created --sim ${credentialData.baseUrl}`,
 				`    npm run simulator -- emit conversation_resolved --sim ${credentialData.baseUrl}`,
 				`    npm run simulator -- list --sim ${credentialData.baseUrl}`,

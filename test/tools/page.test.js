@@ -92,7 +92,7 @@ describe('Simulator chat page', () => {
 	it("the customer box's route stores an incoming message with a file and delivers message_created", async () => {
 		const hook = await receiver();
 		try {
-			sim.addWebhookDirect(1, { url: hook.url, subscriptions: ['message_created'] });
+			sim.addWebhookDirect(1, { url: `${hook.url}?klivo_token=s3cr3t-in-query`, subscriptions: ['message_created'] });
 			const answer = await call(sim, 'POST', '/_sim/accounts/1/conversations/2/customer-message', {
 				token: null,
 				body: { content: 'Quero falar com uma pessoa', attachments: [{ file_name: 'pedido.txt', content_type: 'text/plain', data_base64: Buffer.from('pedido 42').toString('base64') }] },
@@ -109,6 +109,7 @@ describe('Simulator chat page', () => {
 			const file = await call(sim, 'GET', last.attachments[0].url, { token: null });
 			expect(file.text).toBe('pedido 42');
 			expect(view.webhooks).toEqual([expect.objectContaining({ url: hook.url, disabled: false })]);
+			expect(JSON.stringify(view)).not.toContain('s3cr3t-in-query');
 		} finally {
 			await hook.close();
 		}

@@ -37,6 +37,15 @@ function handlePage(req, res, url) {
 	return true;
 }
 
+function withoutQuery(url) {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return '';
+	}
+}
+
 function kindOf(message) {
 	if (message.private) return 'note';
 	return message.message_type;
@@ -108,7 +117,8 @@ function inboxView(sim, accountId, selectedId) {
 	const selected = conversations.find((c) => c.id === Number(selectedId)) || conversations[0] || null;
 	return {
 		account_id: String(accountId),
-		webhooks: sim.webhooks(accountId).map((w) => ({ id: w.id, url: w.url, subscriptions: w.subscriptions, disabled: Boolean(w.disabled) })),
+		// Without the query: n8n's Klivo Trigger puts a secret there.
+		webhooks: sim.webhooks(accountId).map((w) => ({ id: w.id, url: withoutQuery(w.url), subscriptions: w.subscriptions, disabled: Boolean(w.disabled) })),
 		conversations,
 		selected: selected ? { ...selected, messages: sim.messages(accountId, selected.id).map(messageView) } : null,
 	};
