@@ -242,7 +242,8 @@ async function main() {
 		const { n8n, sim, workflow, credential } = demo;
 
 		say('simulator: emitting message_created');
-		const deliveries = await sim.emit(1, 'message_created');
+		// A customer message in a seeded conversation: the demo auto-reply answers it (a fixture's conversation does not exist).
+		const { deliveries } = await sim.customerMessage(1, 2, 'Oi! Vocês entregam no sábado?');
 		if (!deliveries.some((d) => d.ok)) throw new Error(`the simulator's delivery failed: ${JSON.stringify(deliveries)}`);
 		const execution = await waitFor(
 			async () => {
