@@ -3,7 +3,8 @@
  * End-to-end (issue 14): the Klivo node as TOOLS of n8n's AI Agent, in a real n8n 2.41.1 (only: the
  * AI Agent V3 and the OpenAI Chat Model 1.3 are what a user gets today).
  *
- * Published workflow: Klivo Trigger -> AI Agent (@n8n/n8n-nodes-langchain.agent 3.1), whose chat model
+ * The workflow is the demo AI support bot `npm start` imports (tools/demo/workflows.js), published:
+ * Klivo Trigger -> AI Agent (@n8n/n8n-nodes-langchain.agent 3.1), whose chat model
  * is n8n's OpenAI Chat Model node (1.3, "Use Responses API" off) with an openAiApi credential whose
  * base URL is the scripted double of tools/openai-double/server.js (a test double of the language
  * model only), and whose tools are Klivo tool nodes (n8n-nodes-klivo.klivoTool): Get Many messages,
@@ -18,7 +19,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startSimulator, SEED } = require('../../tools/simulator/server.js');
+const { startSimulator } = require('../../tools/simulator/server.js');
 const { startN8n } = require('../../tools/n8n/harness.js');
 const { startOpenAiDouble } = require('../../tools/openai-double/server.js');
 const S = require('./support.js');
@@ -26,105 +27,33 @@ const S = require('./support.js');
 jest.setTimeout(300000);
 
 const VERSION = '2.41.1';
-const TOOL_TYPE = `${S.ACTION_TYPE}Tool`;
-const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
-const MODEL_TYPE = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
-// Bot tokens need the credential's tokenType (issue 14, built alongside this test).
+// The demo AI support bot that `npm start` imports: the test runs that very workflow.
+const demo = require('../../tools/demo/workflows.js');
+// Bot tokens need the credential's tokenType (issue 14).
 const BOT_TOKENS = /['"]tokenType['"]/.test(fs.readFileSync(path.join(S.ROOT, 'credentials', 'KlivoApi.credentials.ts'), 'utf8'));
 
 const TEAM_SUPPORT = 2; // seed: team 2 'suporte'
 const REPLY = 'Sinto muito pelo problema com o pagamento, Joao! Vou passar sua conversa para nossa equipe de suporte agora.';
 const NOTE = 'Hand-off: customer says the card payment was refused twice. Needs a person from support.';
-const SYSTEM = [
-	'You are the support assistant of Loja Exemplo in Klivo.',
-	'Read the conversation history before you answer.',
-	'Payment problems go to the team 2 (suporte): reply to the customer, add the label pagamento, write a private note for the team, assign the team and set the status to open.',
-].join(' ');
 
-const uuid = S.uuid;
-const credRef = (type, cred) => ({ [type]: { id: String(cred.id), name: cred.name } });
-const fromAI = (key, description, type = 'string') => `={{ $fromAI('${key}', ${JSON.stringify(description)}, '${type}') }}`;
-const TRIGGER_CONVERSATION = "={{ $('Klivo Trigger').item.json.klivo.conversationId }}";
-const rl = (value) => ({ __rl: true, mode: 'id', value });
+const strings = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+const FROM_AI = /\$fromAI\('([^']+)', ("(?:[^"\\]|\\.)*"), '(\w+)'\)/g;
 
-/** The six Klivo tools of the support bot: [node name, tool name, parameters, $fromAI keys]. */
+/**
+ * The demo's tools, each with its tool name (n8n: the node name, non-alphanumerics as _) and the
+ * $fromAI() parameters it declares ({ key: { type, description } }). `conversationFromAI`: Read history
+ * takes the conversation from the model (to let it name one that does not exist).
+ */
 function supportTools({ conversationFromAI = false } = {}) {
-	const conversation = conversationFromAI
-		? rl(fromAI('conversation', "The conversation's number as Klivo shows it (#1287 -> 1287)", 'number'))
-		: rl(TRIGGER_CONVERSATION);
-	return [
-		{ name: 'Read history', parameters: { resource: 'message', operation: 'getAll', conversationId: conversation, limit: 20, options: {} }, keys: conversationFromAI ? ['conversation'] : [] },
-		{
-			name: 'Reply to customer',
-			parameters: { resource: 'message', operation: 'send', conversationId: rl(TRIGGER_CONVERSATION), content: fromAI('content', 'The reply the customer reads, in their language'), options: {} },
-			keys: ['content'],
-		},
-		{
-			name: 'Write private note',
-			parameters: { resource: 'message', operation: 'addNote', conversationId: rl(TRIGGER_CONVERSATION), content: fromAI('content', 'A summary for the person who takes over; the customer never sees it'), options: {} },
-			keys: ['content'],
-		},
-		{
-			name: 'Add labels',
-			parameters: { resource: 'conversation', operation: 'addLabels', conversationId: rl(TRIGGER_CONVERSATION), labels: fromAI('labels', 'Label titles, separated by commas, e.g. pagamento') },
-			keys: ['labels'],
-		},
-		{
-			name: 'Set status',
-			parameters: { resource: 'conversation', operation: 'setStatus', conversationId: rl(TRIGGER_CONVERSATION), status: fromAI('status', 'One of open, pending, resolved, snoozed') },
-			keys: ['status'],
-		},
-		{
-			name: 'Assign to team',
-			parameters: { resource: 'conversation', operation: 'assign', conversationId: rl(TRIGGER_CONVERSATION), assignTo: 'team', teamId: rl(fromAI('team', 'The team ID: 1 vendas (sales), 2 suporte (support)', 'number')) },
-			keys: ['team'],
-		},
-	].map((t) => ({ ...t, tool: t.name.replace(/[^a-zA-Z0-9_-]+/g, '_') }));
-}
-
-/** Klivo Trigger -> AI Agent, with the OpenAI Chat Model and the given Klivo tool nodes. */
-function agentWorkflow({ name, triggerCred, toolCred, openAiCred, tools }) {
-	const { workflow } = S.triggerWorkflow({ name, cred: triggerCred });
-	const trigger = workflow.nodes[0];
-	const nodes = [
-		trigger,
-		{
-			id: uuid(),
-			name: 'AI Agent',
-			type: AGENT_TYPE,
-			typeVersion: 3.1,
-			position: [300, 0],
-			parameters: {
-				promptType: 'define',
-				text: '=Customer message in Klivo conversation #{{ $json.klivo.conversationId }}:\n{{ $json.klivo.messageText }}',
-				options: { systemMessage: SYSTEM },
-			},
-		},
-		{
-			id: uuid(),
-			name: 'OpenAI Chat Model',
-			type: MODEL_TYPE,
-			typeVersion: 1.3,
-			position: [200, 240],
-			parameters: { model: { __rl: true, mode: 'id', value: 'gpt-4.1-mini' }, responsesApiEnabled: false, options: {} },
-			credentials: credRef('openAiApi', openAiCred),
-		},
-		...tools.map((t, i) => ({
-			id: uuid(),
-			name: t.name,
-			type: TOOL_TYPE,
-			typeVersion: 1,
-			position: [300 + i * 120, 240],
-			parameters: t.parameters,
-			credentials: credRef('klivoApi', toolCred),
-		})),
-	];
-	const connections = {
-		[trigger.name]: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-		'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
-	};
-	for (const t of tools) connections[t.name] = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
-	return { name, nodes, connections, settings: { executionOrder: 'v1' } };
+	return demo.supportTools().map((t) => {
+		const parameters =
+			conversationFromAI && t.name === 'Read history'
+				? { ...t.parameters, conversationId: { __rl: true, mode: 'id', value: "={{ $fromAI('conversation', \"The conversation's number as Klivo shows it (#1287 -> 1287)\", 'number') }}" } }
+				: t.parameters;
+		const fromAI = {};
+		for (const text of strings(parameters)) for (const m of text.matchAll(FROM_AI)) fromAI[m[1]] = { type: m[3], description: JSON.parse(m[2]) };
+		return { name: t.name, parameters, tool: t.name.replace(/[^a-zA-Z0-9_-]+/g, '_'), fromAI, keys: Object.keys(fromAI) };
+	});
 }
 
 /** The support-bot script: read, reply + label, note + team, status open, final text. */
@@ -170,7 +99,8 @@ describe(`the Klivo node as tools of n8n's AI Agent (n8n ${VERSION})`, () => {
 	let fileStart;
 
 	async function activate(key, { triggerCred, toolCred, tools }) {
-		const wf = await n8n.api('POST', '/workflows', agentWorkflow({ name: `Klivo AI support (${key})`, triggerCred, toolCred, openAiCred: workflows.openAiCred, tools }));
+		const workflow = demo.aiSupportWorkflow({ name: `Klivo AI support (${key})`, credential: triggerCred, toolCredential: toolCred, openAiCredential: workflows.openAiCred, tools });
+		const wf = await n8n.api('POST', '/workflows', workflow);
 		const act = await n8n.activateWorkflow(wf.id);
 		if (!act.ok) throw new Error(`activation of ${key} failed: ${act.status} ${act.message}`);
 		workflows[key] = { id: wf.id, tools };
@@ -246,7 +176,15 @@ describe(`the Klivo node as tools of n8n's AI Agent (n8n ${VERSION})`, () => {
 		let run;
 		const tools = supportTools();
 
+		let actions; // 'message.send' -> the operation's action, as n8n loaded the node
+
 		beforeAll(async () => {
+			const types = await n8n.request('GET', '/types/nodes.json');
+			const klivo = types.find((n) => n.name === S.ACTION_TYPE);
+			actions = {};
+			for (const p of klivo.properties.filter((x) => x.name === 'operation')) {
+				for (const resource of (p.displayOptions && p.displayOptions.show && p.displayOptions.show.resource) || []) for (const o of p.options) actions[`${resource}.${o.value}`] = o.action;
+			}
 			run = await runCustomerMessage('handoff', handOffScript(tools), 'Meu pagamento no cartao foi recusado duas vezes, quero falar com uma pessoa.');
 		}, 240000);
 
@@ -287,17 +225,12 @@ describe(`the Klivo node as tools of n8n's AI Agent (n8n ${VERSION})`, () => {
 			expect(first.userText).toContain(`Klivo conversation #${run.conversation.id}`);
 			expect(first.userText).toContain('pagamento no cartao foi recusado');
 			expect(first.messages[0]).toMatchObject({ role: 'system' });
-			expect(JSON.stringify(first.messages[0].content)).toContain('Loja Exemplo');
+			expect(JSON.stringify(first.messages[0].content)).toContain(JSON.stringify(demo.SUPPORT_SYSTEM_MESSAGE).slice(1, -1));
 			const sent = Object.fromEntries(first.tools.map((t) => [t.name, t]));
 			expect(Object.keys(sent).sort()).toEqual(tools.map((t) => t.tool).sort());
-			const described = {
-				'Read history': 'Get the message history of a customer conversation in Klivo',
-				'Reply to customer': 'Send a reply to the customer of a conversation in Klivo',
-				'Write private note': 'Add a private note for agents to a customer conversation in Klivo',
-				'Add labels': 'Add labels to a conversation and keep its other labels in Klivo',
-				'Set status': 'Change the status of a conversation to open resolved pending or snoozed in Klivo',
-				'Assign to team': 'Assign a conversation to an agent or a team or unassign it in Klivo',
-			};
+			// n8n's automatic tool description is the operation's `action` + ' in Klivo', taken here from what n8n loaded
+			const described = Object.fromEntries(tools.map((t) => [t.name, `${actions[`${t.parameters.resource}.${t.parameters.operation}`]} in Klivo`]));
+			for (const t of tools) expect(described[t.name]).toMatch(/^\S.{15,} in Klivo$/);
 			for (const t of tools) {
 				const s = sent[t.tool];
 				expect(s.description).toBe(described[t.name]);
@@ -305,8 +238,13 @@ describe(`the Klivo node as tools of n8n's AI Agent (n8n ${VERSION})`, () => {
 				expect(Object.keys(s.parameters.properties || {}).sort()).toEqual([...t.keys].sort());
 				expect(s.parameters.required || []).toEqual(expect.arrayContaining(t.keys));
 			}
-			expect(sent.Reply_to_customer.parameters.properties.content).toMatchObject({ type: 'string', description: 'The reply the customer reads, in their language' });
-			expect(sent.Assign_to_team.parameters.properties.team).toMatchObject({ type: 'number', description: expect.stringContaining('2 suporte') });
+			for (const t of tools) {
+				for (const [key, { type, description }] of Object.entries(t.fromAI)) {
+					expect(description.length).toBeGreaterThan(10);
+					expect(sent[t.tool].parameters.properties[key]).toEqual({ type, description });
+				}
+			}
+			expect(tools.flatMap((t) => t.keys).sort()).toEqual(['content', 'content', 'labels', 'status', 'team']);
 			S.log(`ai-agent: tools sent to the model: ${JSON.stringify(first.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })))}`);
 		});
 
