@@ -1,8 +1,8 @@
 'use strict';
 /**
- * End-to-end: the packed n8n-nodes-klivo inside a REAL running n8n (2.41.1 on Node 24 and 1.123.81
- * on Node 20 by default; KLIVO_E2E_VERSIONS=2.41.1 to pick), against the Klivo simulator in both
- * dialects.
+ * End-to-end: the packed n8n-nodes-klivo inside a REAL running n8n (2.41.1 on Node 24 and 1.85.3, the
+ * oldest supported, on Node 20 by default; KLIVO_E2E_VERSIONS=2.41.1,1.123.81 to pick), against the
+ * Klivo simulator in both dialects.
  *
  * Per n8n version: one n8n instance (restarted only by the tests that need a restart), one
  * simulator per dialect, credentials for both. The package is built (`npx gulp build`) and packed
@@ -41,6 +41,14 @@ beforeAll(() => {
 
 afterAll(() => {
 	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+});
+
+// The README and package.json promise an oldest n8n; only a run in that n8n backs the promise.
+test("the oldest supported n8n (package.json engines.n8n) is one the suite runs by default", () => {
+	const pkg = JSON.parse(fs.readFileSync(path.join(S.ROOT, 'package.json'), 'utf8'));
+	const min = /^>=(\d+\.\d+\.\d+)$/.exec((pkg.engines && pkg.engines.n8n) || '');
+	expect(min).not.toBeNull();
+	expect(S.DEFAULT_VERSIONS).toContain(min[1]);
 });
 
 describe.each(VERSIONS)('n8n %s', (version) => {

@@ -18,7 +18,10 @@ const installer = require('../../scripts/n8n-install.js');
 const { waitFor } = require('../../tools/n8n/harness.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DEFAULT_VERSIONS = ['2.41.1', '1.123.81'];
+// The newest pinned n8n and the OLDEST one the nodes support (README, "Installation in n8n"): n8n 1.85
+// is the first whose n8n-workflow (1.83.0) exports NodeConnectionTypes, which both nodes use at run time.
+// Other versions: KLIVO_E2E_VERSIONS=1.123.81 (or a comma-separated list).
+const DEFAULT_VERSIONS = ['2.41.1', '1.85.3'];
 const PACKAGE_NAME = 'n8n-nodes-klivo';
 const ACTION_TYPE = `${PACKAGE_NAME}.klivo`;
 const TRIGGER_TYPE = `${PACKAGE_NAME}.klivoTrigger`;
@@ -189,10 +192,20 @@ async function postJson(url, body, { headers = {}, raw } = {}) {
 	return { status: res.status, text, json, headers: res.headers };
 }
 
+/**
+ * n8n before 1.9x (e.g. 1.85.3, the oldest supported) leaves `status` out of the public API's
+ * execution list; derive it from the fields it does give.
+ */
+function withStatus(e) {
+	if (!e || e.status) return e;
+	const status = e.finished ? 'success' : e.waitTill ? 'waiting' : e.stoppedAt ? 'error' : 'running';
+	return { ...e, status };
+}
+
 /** Executions of a workflow, newest first, with data. */
 async function executions(n8n, workflowId) {
 	const r = await n8n.api('GET', `/executions?workflowId=${workflowId}&includeData=true&limit=100`);
-	return (r && r.data) || [];
+	return ((r && r.data) || []).map(withStatus);
 }
 
 /** Waits until the workflow has `count` executions that are no longer running; resolves them (newest first). */

@@ -525,7 +525,11 @@ async function startN8n(options = {}) {
 			if (probe.status === 200) return;
 			say(`saved API key rejected (${probe.status}); creating a new one`);
 		}
-		const scopes = await rest('GET', '/api-keys/scopes');
+		// n8n < 1.9x has no API key scopes (no /scopes route; a key may do everything)
+		const scopes = await rest('GET', '/api-keys/scopes').catch((e) => {
+			if (e.status === 404) return undefined;
+			throw e;
+		});
 		const created = await rest('POST', '/api-keys', {
 			label: `klivo-e2e-${Date.now()}`,
 			scopes,
