@@ -23,11 +23,16 @@
 		if (text !== undefined && text !== null) node.textContent = String(text);
 		return node;
 	};
-	const time = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
+	const time = (seconds) => {
+		if (!seconds) return '';
+		const at = new Date(seconds * 1000);
+		const clock = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+		return at.toDateString() === new Date().toDateString() ? clock : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${clock}`;
+	};
 	const preview = (last) => {
 		if (!last) return 'No messages';
 		const prefix = last.kind === 'note' ? 'Note: ' : last.kind === 'outgoing' ? 'You: ' : '';
-		const text = last.content || (last.attachments ? `📎 ${last.attachments} attachment(s)` : '');
+		const text = last.content || (last.attachments ? `[${last.attachments} attachment${last.attachments > 1 ? 's' : ''}]` : '');
 		return prefix + text;
 	};
 
@@ -79,7 +84,8 @@
 					img.alt = a.file_name;
 					link.appendChild(img);
 				} else {
-					link.textContent = `📎 ${a.file_name} (${Math.max(1, Math.round(a.file_size / 1024))} KB)`;
+					link.textContent = `${a.file_name} (${Math.max(1, Math.round(a.file_size / 1024))} KB)`;
+					link.className = 'file';
 				}
 				files.appendChild(link);
 			}
@@ -177,7 +183,7 @@
 			return;
 		}
 		pendingFiles = await Promise.all(files.map(readFile));
-		$('customer-files').textContent = pendingFiles.map((f) => `📎 ${f.file_name}`).join('  ');
+		$('customer-files').textContent = pendingFiles.length ? `Attached: ${pendingFiles.map((f) => f.file_name).join(', ')}` : '';
 	});
 
 	async function sendAsCustomer() {
