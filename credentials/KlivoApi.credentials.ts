@@ -50,7 +50,7 @@ export class KlivoApi implements ICredentialType {
 				{ name: 'User (administrator or agent)', value: 'user' },
 			],
 			default: 'user',
-			hint: "Agent bot: the token of a bot from Klivo's Settings → Bots. Replies then show as the bot, but Klivo lets a bot only send messages and notes, create and assign conversations, and set their status, priority, typing and custom attributes: it cannot read messages or change labels.",
+			hint: "Agent bot: the token of a bot from Klivo's Settings → Bots. Replies then show as the bot, but Klivo lets a bot only send messages and notes, create and assign conversations, and set their status, priority, typing and custom attributes: it cannot read messages or change labels, and the Klivo Trigger needs an administrator's token.",
 		},
 		{
 			displayName: 'Account ID',
