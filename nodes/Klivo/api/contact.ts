@@ -3,7 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { TOKEN_HINT, toNodeApiError, serverText, type Explanation, type Failure, type RequestContext } from '../transport/errors';
 import { withoutSecrets } from '../transport/output';
-import { collectPages } from '../transport/pagination';
+import { collectPages, PAGE_CONCURRENCY } from '../transport/pagination';
 import { klivoRequest, type KlivoResponse, type Query } from '../transport/request';
 import type { KlivoContext } from '../transport/types';
 
@@ -225,7 +225,7 @@ function unique(contacts: IDataObject[]): IDataObject[] {
 	});
 }
 
-/** Every contact, or the first `limit`, page after page (the last page is the one that reaches `meta.count`). */
+/** Every contact, or the first `limit`: the first page's `meta.count` says how many pages, fetched several at a time. */
 export async function listContacts(
 	this: KlivoContext,
 	options: { sort?: string; limit?: number },
@@ -236,7 +236,7 @@ export async function listContacts(
 			const result = await listContactsPage.call(this, { page: pageNumber, sort: options.sort }, itemIndex);
 			return { items: result.contacts, total: result.total };
 		},
-		{ pageSize: CONTACT_PAGE_SIZE, limit: options.limit },
+		{ pageSize: CONTACT_PAGE_SIZE, limit: options.limit, concurrency: PAGE_CONCURRENCY },
 	);
 	return unique(contacts);
 }

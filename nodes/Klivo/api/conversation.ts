@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TOKEN_HINT, unexpectedFormat, type Failure, type RequestContext } from '../transport/errors';
 import { withoutSecrets } from '../transport/output';
-import { collectPages, type Page } from '../transport/pagination';
+import { collectPages, PAGE_CONCURRENCY, type Page } from '../transport/pagination';
 import { klivoRequest, type KlivoResponse, type Query } from '../transport/request';
 import type { KlivoContext } from '../transport/types';
 
@@ -161,7 +161,7 @@ export async function listConversationsPage(
 	return found;
 }
 
-/** Every page up to `limit` (undefined: all), 25 a page. */
+/** Every page up to `limit` (undefined: all), 25 a page; the assignee type's meta count says how many, fetched several at a time. */
 export async function listConversations(
 	this: KlivoContext,
 	filters: ConversationFilters,
@@ -171,6 +171,7 @@ export async function listConversations(
 	return await collectPages(async (page) => await listConversationsPage.call(this, filters, page, itemIndex), {
 		pageSize: CONVERSATION_PAGE_SIZE,
 		limit,
+		concurrency: PAGE_CONCURRENCY,
 	});
 }
 

@@ -7,8 +7,10 @@ import {
 	parseRetryAfter,
 	toNodeApiError,
 	type ErrorSubject,
+	type Explanation,
 	type RequestContext,
 } from './errors';
+import { gateOf, RateLimitExhausted } from './gate';
 import type { KlivoContext, KlivoCredentials } from './types';
 
 export const CREDENTIAL_TYPE = 'klivoApi';
@@ -75,6 +77,15 @@ function parsedBody(body: unknown): unknown {
 	}
 }
 
+const GENERIC_429 = explainStatus(429, undefined, { accountId: '', baseUrl: '', timeoutSeconds: 0 }).message;
+
+/** A limit a resource explains itself (contact search: 100 a minute) keeps its words, after the gate's account. */
+function withResourceWords(givenUp: Explanation, worded: Explanation): Explanation {
+	const base = { ...givenUp, httpCode: '429' };
+	if (worded.message === GENERIC_429) return base;
+	return { ...base, message: worded.message, description: `${givenUp.message}. ${givenUp.description} ${worded.description}` };
+}
+
 /**
  * The only place that talks HTTP to Klivo. It never throws a library error: every failure becomes a
  * NodeApiError in our own words, so neither a stack trace nor the token reaches the user.
@@ -98,16 +109,32 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	};
 	if (request.body !== undefined) options.body = request.body;
 
+	// In a node run, a 429 closes the run's gate (gate.ts): the request waits with all the others and is
+	// sent again, since a refused request was not applied. Elsewhere (trigger hooks, pickers) it fails.
+	const gate = gateOf(this);
 	let response: { statusCode?: number; body?: unknown; headers?: Record<string, unknown> };
-	try {
-		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as {
-			statusCode?: number;
-			body?: unknown;
-			headers?: Record<string, unknown>;
-		};
-	} catch (error) {
-		throw toNodeApiError(this.getNode(), explainNetworkError(error, subject), request.itemIndex);
+	for (;;) {
+		let round = 0;
+		try {
+			if (gate) round = await gate.pass();
+			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as {
+				statusCode?: number;
+				body?: unknown;
+				headers?: Record<string, unknown>;
+			};
+		} catch (error) {
+			if (error instanceof RateLimitExhausted) throw toNodeApiError(this.getNode(), error.explanation, request.itemIndex);
+			throw toNodeApiError(this.getNode(), explainNetworkError(error, subject), request.itemIndex);
+		}
+		if (!gate || Number(response?.statusCode) !== 429) break;
+		const retryAfterSeconds = parseRetryAfter(response?.headers?.['retry-after']);
+		const givenUp = gate.refuse(round, { retryAfterSeconds, date: response?.headers?.date });
+		if (givenUp) {
+			const worded = explainStatus(429, parsedBody(response?.body), { ...subject, retryAfterSeconds });
+			throw toNodeApiError(this.getNode(), withResourceWords(givenUp, worded), request.itemIndex);
+		}
 	}
+	gate?.succeed();
 
 	const status = Number(response?.statusCode ?? 0);
 	const body = parsedBody(response?.body);
