@@ -107,9 +107,9 @@ export class RateLimitGate {
 	/** Retry-After when the server says; else until its fixed window ends, by its clock when it sent one. */
 	private pauseFor(refusal: Refusal, now: number): number {
 		if (refusal.retryAfterSeconds !== undefined) return refusal.retryAfterSeconds * 1000 + this.marginMs;
-		const date = typeof refusal.date === 'string' ? Date.parse(refusal.date) : Number.NaN;
 		// `Date` has whole seconds, so the server's clock is at most a second ahead of it: waiting from it
-		// may wait up to a second too long, never too short.
+		// may wait up to a second too long, never too short. Too coarse for windows of a few seconds.
+		const date = typeof refusal.date === 'string' && this.windowMs >= 10_000 ? Date.parse(refusal.date) : Number.NaN;
 		const serverNow = Number.isNaN(date) ? now : date;
 		const intoWindow = ((serverNow % this.windowMs) + this.windowMs) % this.windowMs;
 		return this.windowMs - intoWindow + this.marginMs;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { getContactLabels, setContactLabels } from '../../api/contact';
 import { ensureAccountLabels } from '../../api/label';
+import { concurrencyOptions } from '../concurrency';
 import { contactIdField, labelsField, readContactId, readLabelTitles, show } from './fields';
 
 export const description: INodeProperties[] = [
@@ -16,6 +17,7 @@ export const description: INodeProperties[] = [
 			"Whether to first create, as account labels, the titles the account does not have yet, so that Klivo's sidebar shows them. Creating labels needs an administrator's access token.",
 		displayOptions: show('addLabels'),
 	},
+	{ ...concurrencyOptions, displayOptions: show('addLabels') },
 ];
 
 /**

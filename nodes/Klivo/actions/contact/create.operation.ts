@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { createContact } from '../../api/contact';
+import { concurrencyOptions } from '../concurrency';
 import { contactFieldOptions, readContactFields, show } from './fields';
 
 export function nameField(operation: string): INodeProperties {
@@ -28,6 +29,7 @@ export const description: INodeProperties[] = [
 		displayOptions: show('create'),
 		options: contactFieldOptions(true),
 	},
+	{ ...concurrencyOptions, displayOptions: show('create') },
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

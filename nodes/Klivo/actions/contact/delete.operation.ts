@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { deleteContact } from '../../api/contact';
+import { concurrencyOptions } from '../concurrency';
 import { contactIdField, readContactId, show } from './fields';
 
 export const description: INodeProperties[] = [
@@ -12,6 +13,7 @@ export const description: INodeProperties[] = [
 		displayOptions: show('delete'),
 	},
 	contactIdField('delete', 'The contact to delete'),
+	{ ...concurrencyOptions, displayOptions: show('delete') },
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

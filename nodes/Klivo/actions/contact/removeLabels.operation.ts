@@ -2,9 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getContactLabels, setContactLabels } from '../../api/contact';
-import { contactIdField, labelsField, readContactId, readTitles } from './fields';
+import { concurrencyOptions } from '../concurrency';
+import { contactIdField, labelsField, readContactId, readTitles, show } from './fields';
 
-export const description: INodeProperties[] = [contactIdField('removeLabels', 'The contact to remove labels from'), labelsField('removeLabels')];
+export const description: INodeProperties[] = [
+	contactIdField('removeLabels', 'The contact to remove labels from'),
+	labelsField('removeLabels'),
+	{ ...concurrencyOptions, displayOptions: show('removeLabels') },
+];
 
 /** Read, remove, write back (the API only replaces the whole list); titles compare in any case. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateContact } from '../../api/contact';
+import { concurrencyOptions } from '../concurrency';
 import { contactFieldOptions, contactIdField, readContactFields, readContactId, show } from './fields';
 
 export const description: INodeProperties[] = [
@@ -25,6 +26,7 @@ export const description: INodeProperties[] = [
 			...contactFieldOptions(false),
 		],
 	},
+	{ ...concurrencyOptions, displayOptions: show('update') },
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -11,6 +11,7 @@ import {
 	type ContactFields,
 	type ContactKey,
 } from '../../api/contact';
+import { concurrencyOptions } from '../concurrency';
 import { nameField } from './create.operation';
 import { contactFieldOptions, readContactFields, show } from './fields';
 
@@ -34,6 +35,7 @@ export const description: INodeProperties[] = [
 		displayOptions: show('upsert'),
 		options: contactFieldOptions(true),
 	},
+	{ ...concurrencyOptions, displayOptions: show('upsert') },
 ];
 
 /** How Klivo compares: e-mails are stored in lower case, identifiers and E.164 numbers as given. */

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { checkLabelTitle, ensureAccountLabels, LABEL_TITLE_RULE } from '../../api/label';
+import { concurrencyOptions } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readNames } from '../helpers';
 import { changeLabels, labelsProperty } from './labels';
@@ -17,6 +18,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to first create, as account labels, the titles the account does not have yet, so that Klivo's sidebar shows them. Creating labels needs an administrator's access token.",
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['addLabels'] } }, properties);

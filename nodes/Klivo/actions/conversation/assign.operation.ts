@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { assignConversation } from '../../api/conversation';
+import { concurrencyOptions } from '../concurrency';
 import { agentRLC, conversationRLC, teamRLC } from '../common.descriptions';
 import { AGENT_WORDS, readConversationId, readId, TEAM_WORDS } from '../helpers';
 
@@ -20,6 +21,7 @@ const properties: INodeProperties[] = [
 	},
 	{ ...agentRLC, displayOptions: { show: { assignTo: ['agent'] } } },
 	{ ...teamRLC, displayOptions: { show: { assignTo: ['team'] } } },
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['assign'] } }, properties);

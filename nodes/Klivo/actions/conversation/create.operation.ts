@@ -15,6 +15,7 @@ import {
 	templatesOfInbox,
 	type WhatsAppTemplate,
 } from '../../api/message';
+import { concurrencyOptions } from '../concurrency';
 import { contactRLC, inboxRLC } from '../common.descriptions';
 import { AGENT_WORDS, CONTACT_WORDS, INBOX_WORDS, readId, readJsonObject, requireId, TEAM_WORDS } from '../helpers';
 
@@ -138,6 +139,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['create'] } }, properties);

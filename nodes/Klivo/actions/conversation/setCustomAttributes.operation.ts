@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { getConversation, setConversationAttributes } from '../../api/conversation';
+import { concurrencyOption } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readConversationId, readJsonObject } from '../helpers';
 
@@ -51,6 +52,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			concurrencyOption,
 			{
 				displayName: 'Replace All',
 				name: 'replace',

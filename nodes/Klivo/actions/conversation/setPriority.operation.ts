@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { PRIORITIES, updatePriority, type Priority } from '../../api/conversation';
+import { concurrencyOptions } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readConversationId } from '../helpers';
 
@@ -20,6 +21,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Urgent', value: 'urgent' },
 		],
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['setPriority'] } }, properties);

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { CONVERSATION_STATUSES, toggleStatus, type ConversationStatus } from '../../api/conversation';
+import { concurrencyOptions } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readConversationId } from '../helpers';
 
@@ -27,6 +28,7 @@ const properties: INodeProperties[] = [
 		description: 'When the conversation reopens. Leave empty to snooze until the contact writes again.',
 		displayOptions: { show: { status: ['snoozed'] } },
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['setStatus'] } }, properties);

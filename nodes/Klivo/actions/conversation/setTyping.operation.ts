@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { setTyping } from '../../api/conversation';
+import { concurrencyOptions } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readConversationId } from '../helpers';
 
@@ -17,6 +18,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Off', value: 'off', description: 'Stop showing it' },
 		],
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['conversation'], operation: ['setTyping'] } }, properties);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { concurrencyOption } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { postContent } from './post';
 import { attachmentsOption } from './send.operation';
@@ -21,7 +22,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [attachmentsOption],
+		options: [attachmentsOption, concurrencyOption],
 	},
 ];
 

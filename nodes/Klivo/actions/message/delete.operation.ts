@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { deleteMessage } from '../../api/message';
 import { conversationRLC } from '../common.descriptions';
+import { concurrencyOptions } from '../concurrency';
 import { readConversationId } from '../helpers';
 import { readMessageId } from './fields';
 
@@ -17,6 +18,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. 90211',
 		description: 'The ID of the message, as Get Many or a Klivo Trigger message event gives it',
 	},
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['delete'] } }, properties);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { concurrencyOption } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readMessageId } from './fields';
 import { postContent } from './post';
@@ -33,6 +34,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			attachmentsOption,
+			concurrencyOption,
 			{
 				displayName: 'Reply To Message ID',
 				name: 'replyTo',

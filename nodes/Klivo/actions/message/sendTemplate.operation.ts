@@ -15,6 +15,7 @@ import {
 	type ConversationTemplates,
 	type WhatsAppTemplate,
 } from '../../api/message';
+import { concurrencyOption } from '../concurrency';
 import { conversationRLC } from '../common.descriptions';
 import { readConversationId } from '../helpers';
 
@@ -67,6 +68,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Values for the template\'s dynamic buttons in order: the variable end of a URL button, or the code of a copy-code button, as a JSON array (["pedido/1287"])',
 			},
+			concurrencyOption,
 			{
 				displayName: 'Header Media URL',
 				name: 'headerMediaUrl',
