@@ -171,7 +171,11 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	// Without the bytes, Rails' own serialisation of the parsed body is the best stand-in.
 	const rawBody = bytes ?? (body === undefined ? '' : railsJson(body));
 	const { result, meta } = await authenticate({ context: this, saved, scope, headers, rawBody });
-	if (!result.ok) return unauthorized(this, scope, result.reason);
+	if (!result.ok) {
+		// Genuine bytes already accepted under another delivery id: answered 200 without an execution.
+		if ('repeated' in result && result.repeated) return ignore('repeated delivery: this signed content was accepted before');
+		return unauthorized(this, scope, result.reason);
+	}
 	if (notJson) return refuse(this, 415, 'the body is not application/json');
 
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {

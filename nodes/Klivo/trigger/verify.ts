@@ -5,7 +5,12 @@ import type { IDataObject } from 'n8n-workflow';
 export const REPLAY_WINDOW_SECONDS = 300;
 const SEEN_LIMIT = 10_000;
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/**
+ * `repeated`: the signature is genuine and its content was accepted before under another delivery id
+ * (or none). Not run again, but not a forgery either: Klivo resending an event it thinks was lost, or
+ * two identical events in one second, must not count as failed deliveries (3 disable the webhook).
+ */
+export type VerifyResult = { ok: true } | { ok: false; reason: string; repeated?: true };
 
 function header(headers: IDataObject, name: string): string | undefined {
 	const value = headers[name];
@@ -72,17 +77,18 @@ interface Seen {
 }
 const seenByScope = new Map<string, Seen>();
 
-/** False when this delivery (by its id, or by its signed content) was accepted before. */
-function rememberDelivery(scope: string, id: string | undefined, signed: string): boolean {
+/** Whether this delivery was accepted before: by its id (a replay), or only by its signed content. */
+function rememberDelivery(scope: string, id: string | undefined, signed: string): 'new' | 'sameId' | 'sameContent' {
 	let seen = seenByScope.get(scope);
 	if (seen === undefined) {
 		seen = { ids: new RecentKeys(), signed: new RecentKeys() };
 		seenByScope.set(scope, seen);
 	}
-	if ((id && seen.ids.has(id)) || seen.signed.has(signed)) return false;
+	if (id && seen.ids.has(id)) return 'sameId';
+	if (seen.signed.has(signed)) return 'sameContent';
 	if (id) seen.ids.add(id);
 	seen.signed.add(signed);
-	return true;
+	return 'new';
 }
 
 export interface SignedDelivery {
@@ -108,9 +114,9 @@ export function verifySignature(delivery: SignedDelivery): VerifyResult & { id?:
 		return { ok: false, reason: `timestamp outside the ${REPLAY_WINDOW_SECONDS} s window` };
 	}
 	const id = header(delivery.headers, 'x-chatwoot-delivery');
-	if (!rememberDelivery(delivery.scope, id, `${timestamp}.${signature}`)) {
-		return { ok: false, reason: 'replayed delivery' };
-	}
+	const seen = rememberDelivery(delivery.scope, id, `${timestamp}.${signature}`);
+	if (seen === 'sameId') return { ok: false, reason: 'replayed delivery' };
+	if (seen === 'sameContent') return { ok: false, reason: 'repeated signed content', repeated: true };
 	return { ok: true, id, timestamp: ts };
 }
 
