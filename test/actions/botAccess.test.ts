@@ -51,7 +51,7 @@ describe('Agent bot token: refused before any request', () => {
 
 	it.each(refused)("refuses '%s', names what a bot may use, and sends nothing", async (label, parameters, advice) => {
 		const result = await run(sim(), parameters);
-		expect(result.error?.message).toBe(`Klivo does not let an agent bot's token use '${label}'`);
+		expect(result.error?.message).toBe(`Klivo does not let an agent bot's token use '${label}': it needs a Klivo credential with a user's token`);
 		expect(result.error?.description).toMatch(ALLOWED_LIST);
 		expect(result.error?.description).toMatch(advice);
 		expect(sim().requests).toEqual([]);
@@ -72,8 +72,8 @@ describe('Agent bot token: refused before any request', () => {
 		const parameters = { resource: 'conversation', operation: 'addLabels', conversationId: locator(1), labels: ['vip'] };
 		const failed = await runActionNode({ parameters: parameters as never, credentials: asBot(sim()), continueOnFail: true, items: [{}, {}] });
 		expect(failed.output?.[0].map((i) => [i.pairedItem, (i.json.error as IDataObject).message])).toEqual([
-			[{ item: 0 }, "Klivo does not let an agent bot's token use 'Conversation → Add Labels'"],
-			[{ item: 1 }, "Klivo does not let an agent bot's token use 'Conversation → Add Labels'"],
+			[{ item: 0 }, "Klivo does not let an agent bot's token use 'Conversation → Add Labels': it needs a Klivo credential with a user's token"],
+			[{ item: 1 }, "Klivo does not let an agent bot's token use 'Conversation → Add Labels': it needs a Klivo credential with a user's token"],
 		]);
 		expect(sim().requests).toEqual([]);
 		const ok = await run(sim(), parameters, credentialsFor(sim()));

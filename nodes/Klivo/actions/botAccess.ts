@@ -92,7 +92,9 @@ export function assertBotMayRun(
 					? ' An AI support bot that reads the history or labels conversations needs such a credential on those tools; its replies can still be sent with the bot credential.'
 					: ''
 			}`;
-	throw new NodeOperationError(this.getNode(), `Klivo does not let an agent bot's token use '${label}'`, {
+	// An AI agent is told only the message of a tool's error, so what to do goes there too.
+	const todo = change ? `${change} to run it with the bot's token` : "it needs a Klivo credential with a user's token";
+	throw new NodeOperationError(this.getNode(), `Klivo does not let an agent bot's token use '${label}': ${todo}`, {
 		itemIndex,
 		description: `The Klivo API credential's Token Type is 'Agent bot'. Klivo lets bots only: ${allowed}. ${hint}`,
 	});
