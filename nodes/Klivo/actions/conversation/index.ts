@@ -34,7 +34,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Assign',
 				value: 'assign',
-				action: 'Assign a conversation to an agent or a team or unassign it',
+				action: 'Hand a conversation to an agent or a team or unassign it',
 				description: 'Hand a conversation over to a person or a team, or remove its agent. Returns the new assignee or team.',
 			},
 			{
@@ -70,7 +70,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Set Status',
 				value: 'setStatus',
-				action: 'Change the status of a conversation to open resolved pending or snoozed',
+				action: 'Set the status of a conversation to open for a person or pending or resolved or snoozed',
 				description: 'Close a conversation when it is done, reopen it, park it as pending, or snooze it until a time. Returns the new status.',
 			},
 			{

@@ -27,7 +27,7 @@ export const description: INodeProperties[] = [
 				value: 'addNote',
 				description:
 					'Write a note in a conversation that only agents see, never the customer (hand-off summaries, context for a person). Returns the note.',
-				action: 'Add a private note for agents to a customer conversation',
+				action: 'Add a private note for agents that the customer never sees',
 			},
 			{
 				name: 'Delete',
@@ -41,7 +41,7 @@ export const description: INodeProperties[] = [
 				value: 'getAll',
 				description:
 					"Read a conversation's messages, oldest first: the latest ones up to the limit, or all. Use it to learn what was said before answering. Returns one item per message.",
-				action: 'Get the message history of a customer conversation',
+				action: 'Read the message history of a customer conversation oldest first',
 			},
 			{
 				name: 'Send',
