@@ -11,6 +11,8 @@
  *   4. burst: 1,000 deliveries at concurrency 50 into A and into C
  *   5. API cost: requests to Klivo per call of each action operation, and Return All of 1,000 contacts
  *      (bench/api-cost.js: the built node on n8n-core's ExecuteContext against the simulator, ~10 s)
+ *   6. bulk: Return All pages at once vs one by one, 1,000 Add Labels items, 20,000 contacts under a
+ *      1,000-a-minute rate limit, with 100 ms per request (bench/bulk.js, ~5 min; --quick: small counts)
  *   experiments: the two community triggers saved as typeVersion 1 nodes (workflows made before
  *      version 1.1), on the default and the lazy engine (see BENCHMARKS.md)
  *
@@ -25,7 +27,7 @@
  *   npm run bench -- --no-experiments              # skip the typeVersion 1 experiments
  *   npm run bench -- --experiment-reps 3           # repetitions of each experiment cell (default 1)
  *   npm run bench -- --experiment-requests 300     # deliveries per experiment run (default 700)
- *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst | cost (comma list)
+ *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst | cost | bulk (comma list)
  *   npm run bench -- --json results.json           # also write every raw figure as JSON
  *   npm run bench -- --report report.txt           # rewrite the tables to a file after every part
  *   npm run bench -- --quiet-load 0.5 --quiet-wait 600  # wait (≤ 600 s) for the 1-min load < 0.5 first
@@ -57,7 +59,7 @@ async function main() {
 		experiments: args['no-experiments'] !== 'true',
 		experimentReps: Number(args['experiment-reps'] || 1),
 		experimentRequests: Number(args['experiment-requests'] || (quick ? 100 : 700)),
-		only: new Set(String(args.only || 'inprocess,cost,e2e,api,burst').split(',')),
+		only: new Set(String(args.only || 'inprocess,cost,bulk,e2e,api,burst').split(',')),
 		quietLoad: Number(args['quiet-load'] || 0.7),
 		quietWaitMs: Number(args['quiet-wait'] || 0) * 1000,
 	};
@@ -78,6 +80,7 @@ async function main() {
 	const inprocess = require('./inprocess.js');
 	const economy = require('./api-economy.js');
 	const cost = require('./api-cost.js');
+	const bulk = require('./bulk.js');
 
 	/** The report so far: written to --report / --json after every part, printed at the end. */
 	const assemble = () => {
@@ -112,6 +115,7 @@ async function main() {
 		}
 		if (results.api) parts.push(economy.report(results.api));
 		if (results.cost) parts.push(cost.report(results.cost));
+		if (results.bulk) parts.push(bulk.report(results.bulk));
 		if (results.experiments && results.experiments.length) {
 			parts.push(
 				[
@@ -147,6 +151,12 @@ async function main() {
 		if (settings.only.has('cost')) {
 			say('part 5: API cost of each operation');
 			results.cost = await cost.measure({ dist: built.klivoDist, reps: quick ? 1 : 5, say });
+			publish();
+		}
+		if (settings.only.has('bulk')) {
+			say('part 6: bulk (Return All, many items, rate limit)');
+			const small = quick ? { contacts: 600, conversations: 300, items: 100, sample: 20, skipLimit: true } : {};
+			results.bulk = await bulk.measure({ dist: built.klivoDist, say, ...small });
 			publish();
 		}
 		if (['e2e', 'api', 'burst'].some((p) => settings.only.has(p))) {
