@@ -289,17 +289,18 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			expect(JSON.stringify(exec.data)).not.toContain('agent-token-1');
 		});
 
-		test('a duplicate URL fails the execution with our message', async () => {
+		// Issue 11, defect 4: a Create that loses a race for its URL (422 URL taken) adopts the webhook
+		// registered meanwhile instead of failing; Klivo allows one webhook per URL, so none is duplicated.
+		test('a Create for a URL already registered adopts that webhook instead of failing or duplicating it', async () => {
 			const first = await call('create', { url: 'https://dup.example.com/x', events: ['contact_created'] });
 			expect(first.status).toBe(200);
-			const r = await call('create', { url: 'https://dup.example.com/x', events: ['contact_created'] });
-			expect(r.status).toBe(500);
+			const r = await call('create', { url: 'https://dup.example.com/x', events: ['contact_created', 'message_created'] });
+			expect(r.status).toBe(200);
 			const exec = await lastExecution(hooks.create.id);
-			expect(exec.status).toBe('error');
-			const err = S.executionError(exec);
-			expect(err.message).toMatch(/already exists/);
-			expect(err.description).toMatch(/Ensure/);
-			expect(sim.webhooks(1).filter((w) => w.url === 'https://dup.example.com/x')).toHaveLength(1);
+			expect(exec.status).toBe('success');
+			const same = sim.webhooks(1).filter((w) => w.url === 'https://dup.example.com/x');
+			expect(same).toHaveLength(1);
+			expect([...same[0].subscriptions].sort()).toEqual(['contact_created', 'message_created']);
 		});
 
 		if (dialect === 'chatwoot') {
