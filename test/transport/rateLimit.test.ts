@@ -179,3 +179,16 @@ describe('RateLimitGate: how long a round waits', () => {
 		expect(gate.refuse(1, { retryAfterSeconds: 61 })?.message).toBe('Klivo asked to wait 61 seconds before the next request (rate limit reached)');
 	});
 });
+
+describe('RateLimitGate: a stopped execution', () => {
+	it('stops waiting within a second when the execution is cancelled', async () => {
+		const controller = new AbortController();
+		const gate = new RateLimitGate({ signal: controller.signal });
+		gate.refuse(0, {});
+		const started = Date.now();
+		const waiting = gate.pass();
+		controller.abort();
+		await expect(waiting).rejects.toThrow("The execution was stopped while waiting for Klivo's rate limit to reset");
+		expect(Date.now() - started).toBeLessThan(2_000);
+	});
+});

@@ -20,6 +20,8 @@ export interface GateOptions {
 	maxPauseMs?: number;
 	/** Added to each wait: a request sent on the very boundary may still be counted in the old window. */
 	marginMs?: number;
+	/** The execution's cancel signal: a stopped run must not sit out a minute's wait. */
+	signal?: AbortSignal;
 }
 
 /** The moment a 429 was answered, as the response tells it. */
@@ -34,6 +36,7 @@ export class RateLimitGate {
 	readonly maxFruitlessWaits: number;
 	readonly maxPauseMs: number;
 	readonly marginMs: number;
+	private readonly signal: AbortSignal | undefined;
 	/** Local time until which no request of the run is sent. */
 	private pausedUntil = 0;
 	/** Incremented each time the gate closes: tells a refusal of the current round from an older one. */
@@ -52,6 +55,7 @@ export class RateLimitGate {
 		this.maxFruitlessWaits = options.maxFruitlessWaits ?? 3;
 		this.maxPauseMs = options.maxPauseMs ?? 5 * 60_000;
 		this.marginMs = options.marginMs ?? 250;
+		this.signal = options.signal;
 	}
 
 	/** Waits while the gate is closed; returns the round the request is sent in. Throws once the run gave up. */
@@ -60,7 +64,15 @@ export class RateLimitGate {
 			if (this.failure) throw new RateLimitExhausted(this.failure);
 			const wait = this.pausedUntil - Date.now();
 			if (wait <= 0) return this.round;
-			await sleep(wait);
+			if (this.signal?.aborted) {
+				throw new RateLimitExhausted({
+					reason: 'rateLimited',
+					message: "The execution was stopped while waiting for Klivo's rate limit to reset",
+					description: `${this.progress()}`,
+				});
+			}
+			// In steps of a second at most, so that a stopped execution does not wait out the window.
+			await sleep(Math.min(wait, 1000));
 		}
 	}
 

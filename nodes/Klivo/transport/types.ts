@@ -7,8 +7,6 @@ export type KlivoContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunc
  * code). Only the webhook endpoints come in two dialects; every other resource has one envelope.
  */
 export type WebhookDialect = 'klivo' | 'chatwoot' | 'unknown';
-/** The trigger's lifecycle still imports the old name. */
-export type Dialect = WebhookDialect;
 
 /** A webhook as both dialects describe it, normalised once at the transport boundary. */
 export interface KlivoWebhook {

@@ -8,7 +8,7 @@ import { isKlivoCloud } from '../transport/baseUrl';
 import { asNodeError, failureReason } from '../transport/errors';
 import { CLEANUP_RETRY, retryTransient } from '../transport/retry';
 import type { KlivoCredentials, KlivoWebhook, WebhookDialect } from '../transport/types';
-import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../transport/webhooks';
+import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../api/webhook';
 import { chosenEvents, clearState, type TriggerState } from './state';
 
 interface Target {

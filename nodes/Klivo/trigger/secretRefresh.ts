@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { urlBase } from '../shared/webhookUrl';
-import { listWebhooks } from '../transport/webhooks';
+import { listWebhooks } from '../api/webhook';
 import type { TriggerState } from './state';
 
 /** A forged-delivery flood costs Klivo at most one list request per node in this interval. */

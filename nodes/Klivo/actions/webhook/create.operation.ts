@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { createOrAdopt, planWebhook } from '../../shared/reconcile';
-import { webhookToJson } from '../../transport/envelopes';
+import { createWebhook, listWebhooks, updateWebhook, type WebhookFields, webhookToJson } from '../../api/webhook';
 import type { KlivoWebhook } from '../../transport/types';
-import { createWebhook, listWebhooks, updateWebhook, type WebhookFields } from '../../transport/webhooks';
 import { eventsField, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
 export const description: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { deleteWebhook } from '../../transport/webhooks';
+import { deleteWebhook } from '../../api/webhook';
 import { readWebhookId, webhookIdField } from './fields';
 
 export const description: INodeProperties[] = [webhookIdField('delete', 'The webhook to delete')];

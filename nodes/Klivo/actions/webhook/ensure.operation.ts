@@ -3,9 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { subscriptionFor } from '../../shared/events';
 import { createOrAdopt, planWebhook, type Desired, type Plan } from '../../shared/reconcile';
 import { deriveUrlToken, withToken } from '../../shared/webhookUrl';
-import { webhookToJson } from '../../transport/envelopes';
+import { createWebhook, listWebhooks, updateWebhook, webhookToJson } from '../../api/webhook';
 import type { KlivoWebhook } from '../../transport/types';
-import { createWebhook, listWebhooks, updateWebhook } from '../../transport/webhooks';
 import { eventsField, forTriggerOption, nameOption, optionalName, readEvents, readUrl, urlField } from './fields';
 
 export const description: INodeProperties[] = [

@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { webhookToJson } from '../../transport/envelopes';
+import { listWebhooks, webhookToJson } from '../../api/webhook';
 import { webhookNotFound } from '../../transport/errors';
-import { listWebhooks } from '../../transport/webhooks';
 import { readWebhookId, webhookIdField } from './fields';
 
 export const description: INodeProperties[] = [webhookIdField('get', 'The webhook to get')];

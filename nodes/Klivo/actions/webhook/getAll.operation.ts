@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { webhookToJson } from '../../transport/envelopes';
-import { listWebhooks } from '../../transport/webhooks';
+import { listWebhooks, webhookToJson } from '../../api/webhook';
 
 const show = { resource: ['webhook'], operation: ['getAll'] };
 

@@ -2,8 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { EVENT_OPTIONS } from '../../shared/events';
-import { webhookToJson } from '../../transport/envelopes';
-import { updateWebhook, type WebhookFields } from '../../transport/webhooks';
+import { updateWebhook, type WebhookFields, webhookToJson } from '../../api/webhook';
 import { nameOption, readEvents, readUrl, readWebhookId, webhookIdField } from './fields';
 
 export const description: INodeProperties[] = [

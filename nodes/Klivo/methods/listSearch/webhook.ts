@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { redactToken } from '../../shared/webhookUrl';
-import { listWebhooks } from '../../transport/webhooks';
+import { listWebhooks } from '../../api/webhook';
 
 /** The resource locator's list: "name (url)" or the URL, searchable by either and by ID. */
 export async function searchWebhooks(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

@@ -13,7 +13,7 @@ import {
 	withToken,
 } from '../../nodes/Klivo/shared/webhookUrl';
 import { isKlivoCloud, normalizeBaseUrl } from '../../nodes/Klivo/transport/baseUrl';
-import { toWebhook, unwrapList, unwrapOne, webhookToJson } from '../../nodes/Klivo/transport/envelopes';
+import { toWebhook, unwrapList, unwrapOne, webhookToJson } from '../../nodes/Klivo/api/webhook';
 import { parseRetryAfter } from '../../nodes/Klivo/transport/errors';
 import type { KlivoWebhook } from '../../nodes/Klivo/transport/types';
 
