@@ -184,7 +184,7 @@ describe('RateLimitGate: a stopped execution', () => {
 	it('stops waiting within a second when the execution is cancelled', async () => {
 		const controller = new AbortController();
 		const gate = new RateLimitGate({ signal: controller.signal });
-		gate.refuse(0, {});
+		gate.refuse(0, { retryAfterSeconds: 30 });
 		const started = Date.now();
 		const waiting = gate.pass();
 		controller.abort();

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../transport/errors';
-import { gateOf, useGate } from '../transport/gate';
+import { gateOf, RateLimitGate, useGate } from '../transport/gate';
 
 import { assertBotMayRun, readTokenType } from './botAccess';
 import { itemKeys, readConcurrency, runItems } from './concurrency';
@@ -39,7 +39,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	// Webhook operations keep failing at once on a 429: they are one-off settings, and the trigger that
 	// shares their transport has its own retry policy.
-	if (!gateOf(this) && items.length > 0 && this.getNodeParameter('resource', 0, '') !== 'webhook') useGate(this);
+	if (!gateOf(this) && items.length > 0 && this.getNodeParameter('resource', 0, '') !== 'webhook') {
+		useGate(this, new RateLimitGate({ signal: this.getExecutionCancelSignal?.() }));
+	}
 	// Read once, on the first item, inside the try: a missing credential then honours continueOnFail.
 	let tokenType: string | undefined;
 
