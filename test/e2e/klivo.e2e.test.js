@@ -490,7 +490,8 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 		test("n8n answers an accepted delivery 2xx, and not with the text 'firstEntryJson'", async () => {
 			const before = await count();
-			const r = await validDelivery(INCOMING);
+			// Its own content: the same signed content twice (the emit above, in the same second) is run once.
+			const r = await validDelivery({ ...INCOMING, content: `accepted delivery check ${dialect}` });
 			expect(r.status).toBeGreaterThanOrEqual(200);
 			expect(r.status).toBeLessThan(300);
 			expect(r.text).not.toMatch(/firstEntryJson/);
