@@ -164,7 +164,7 @@ function aiSupportWorkflow({
 		name: tool.name,
 		type: TOOL_TYPE,
 		typeVersion: 1,
-		position: [320 + i * 130, 240],
+		position: [320 + i * 180, 240], // apart enough that the names under the nodes do not overlap
 		parameters: tool.parameters,
 		credentials: credentialRef('klivoApi', toolCredential),
 	}));
