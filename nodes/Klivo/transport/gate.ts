@@ -76,9 +76,10 @@ export class RateLimitGate {
 		}
 	}
 
-	succeed(): void {
+	/** A request sent in `sentRound` got through; one sent before the gate last closed proves nothing about now. */
+	succeed(sentRound: number): void {
 		this.succeeded++;
-		this.succeededThisRound++;
+		if (sentRound === this.round) this.succeededThisRound++;
 	}
 
 	/**
@@ -105,7 +106,7 @@ export class RateLimitGate {
 			return this.fail({
 				reason: 'rateLimited',
 				message: `Klivo kept refusing requests (429, rate limit reached) after this run waited ${this.waits} times for its limit to reset`,
-				description: `No request got through after the last ${this.fruitlessWaits} waits (${seconds(Math.round(this.waitedMs / 1000))} in all); ${this.progress()} Klivo counts requests per IP address in fixed one-minute windows, so another workflow or integration may be using up the same limit. Lower Concurrency in the node's options or run again later.`,
+				description: `No request got through after the last ${this.fruitlessWaits} waits (${seconds(Math.round(this.waitedMs / 1000))} in all); ${this.progress()} Klivo counts requests per IP address in fixed one-minute windows, so another workflow or integration may be using up the same limit. Run again later, or lower the Concurrency option of write operations.`,
 			});
 		}
 		this.round++;

@@ -113,8 +113,8 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 	// sent again, since a refused request was not applied. Elsewhere (trigger hooks, pickers) it fails.
 	const gate = gateOf(this);
 	let response: { statusCode?: number; body?: unknown; headers?: Record<string, unknown> };
+	let round = 0;
 	for (;;) {
-		let round = 0;
 		try {
 			if (gate) round = await gate.pass();
 			response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as {
@@ -134,7 +134,7 @@ export async function klivoRequest(this: KlivoContext, request: KlivoRequest): P
 			throw toNodeApiError(this.getNode(), withResourceWords(givenUp, worded), request.itemIndex);
 		}
 	}
-	gate?.succeed();
+	gate?.succeed(round);
 
 	const status = Number(response?.statusCode ?? 0);
 	const body = parsedBody(response?.body);
