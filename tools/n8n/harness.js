@@ -5,7 +5,7 @@
  * Plain CommonJS, node built-ins only (global fetch: Node >= 18).
  *
  *   const { startN8n } = require('./tools/n8n/harness');
- *   const n8n = await startN8n({ version: '2.41.1', packageTarball: '/path/n8n-nodes-klivo-0.1.0.tgz' });
+ *   const n8n = await startN8n({ version: '2.41.1', packageTarball: '/path/n8n-nodes-klivo-0.2.0.tgz' });
  *   await n8n.api('POST', '/workflows', { name, nodes, connections, settings: {} });
  *   await n8n.stop();
  *
