@@ -443,3 +443,29 @@ describe('Contact resource: items', () => {
 		expect((result.error as unknown as { context: IDataObject }).context.itemIndex).toBe(1);
 	});
 });
+
+describe('Contact resource: Add Labels › Create Missing Labels tags with the account label\'s title', () => {
+	const sim = useContactSimulator(false);
+
+	it('a title typed with capitals is tagged as Klivo stores the account label (lower-case)', async () => {
+		const contact = sim().addContact(1, { name: 'L', email: 'l@example.com' });
+		const [result] = await ok(sim(), { operation: 'addLabels', contactId: locator(Number(contact.id)), labels: ['Novo-Cliente'], createMissing: true });
+		expect(sim().labels(1).map((label) => label.title)).toContain('novo-cliente');
+		expect(result.labels).toEqual(['novo-cliente']);
+		expect(sim().contact(1, Number(contact.id))!.labels).toEqual(['novo-cliente']);
+	});
+
+	it('an account label kept with capitals (made before Klivo lowercased titles): tagged with that title, nothing created', async () => {
+		const contact = sim().addContact(1, { name: 'L', email: 'l@example.com', labels: ['lead'] });
+		sim().injectFault({
+			route: 'labels.list',
+			status: 200,
+			body: { payload: [{ id: 9, title: 'Cliente-Antigo', description: null, color: '#1f93ff', show_on_sidebar: true }] },
+		});
+		sim().clearRequests();
+		const [result] = await ok(sim(), { operation: 'addLabels', contactId: locator(Number(contact.id)), labels: ['cliente-antigo'], createMissing: true });
+		expect(result).toEqual({ contactId: contact.id, labels: ['lead', 'Cliente-Antigo'], added: ['Cliente-Antigo'] });
+		expect(sim().contact(1, Number(contact.id))!.labels).toEqual(['lead', 'Cliente-Antigo']);
+		expect(sim().countRequests({ route: 'labels.create' })).toBe(0);
+	});
+});

@@ -273,7 +273,8 @@ describe('Conversation › Add Labels › Create Missing Labels', () => {
 
 	it('creates nothing when the account has every label, and says nothing about it', async () => {
 		const [out] = await runOk(sim(), conversation({ operation: 'addLabels', conversationId: locator(2), labels: 'VIP, lead', createMissing: true }));
-		expect(out).toEqual({ conversation_id: 2, labels: ['VIP', 'lead'] });
+		// Tagged 'vip' as the account label has it, not 'VIP' as typed: the sidebar shows the exact title.
+		expect(out).toEqual({ conversation_id: 2, labels: ['vip', 'lead'] });
 		expect(sim().countRequests({ route: 'labels.create' })).toBe(0);
 		expect(titles()).toHaveLength(4);
 	});
@@ -394,5 +395,27 @@ describe('Conversation › Start with a WhatsApp template as the first message',
 			['outgoing', 'Oi João!', undefined],
 		]);
 		expect(sim().countRequests({ route: 'inboxes.*' })).toBe(0);
+	});
+});
+
+describe('Conversation › Add Labels › Create Missing Labels: the tag is the account label\'s title', () => {
+	const sim = useConversationSimulator() as () => LabelAndTemplateSimulator;
+
+	it('a title typed with capitals: Klivo stores the account label lower-case, and the conversation is tagged the same', async () => {
+		const [out] = await runOk(sim(), conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['Novo-Cliente', 'VIP'], createMissing: true }));
+		expect(sim().labels(1).map((label) => label.title)).toContain('novo-cliente');
+		expect(out).toEqual({ conversation_id: 1, labels: ['lead', 'vip', 'novo-cliente'], createdAccountLabels: ['novo-cliente'] });
+		expect(sim().conversation(1, 1)!.labels).toEqual(['lead', 'vip', 'novo-cliente']);
+	});
+
+	it('an account label kept with capitals (made before Klivo lowercased titles): tagged with that title, nothing created', async () => {
+		sim().injectFault({
+			route: 'labels.list',
+			status: 200,
+			body: { payload: [{ id: 9, title: 'Cliente-Antigo', description: null, color: '#1f93ff', show_on_sidebar: true }] },
+		});
+		const [out] = await runOk(sim(), conversation({ operation: 'addLabels', conversationId: locator(1), labels: ['cliente-antigo'], createMissing: true }));
+		expect(out).toEqual({ conversation_id: 1, labels: ['lead', 'vip', 'Cliente-Antigo'] });
+		expect(sim().countRequests({ route: 'labels.create' })).toBe(0);
 	});
 });

@@ -215,27 +215,44 @@ function missingLabelContext(title: string): RequestContext {
 	};
 }
 
+/** What `ensureAccountLabels` did, and the titles to tag with. */
+export interface EnsuredLabels {
+	/** The account labels it created. */
+	created: AccountLabel[];
+	/** Each given title as its account label has it, in the given order. */
+	titles: string[];
+}
+
 /**
  * Makes sure an account label exists for each title (already checked with `checkLabelTitle`), so that
  * tags added to a contact or a conversation show in Klivo's sidebar. One GET, then one POST per
- * missing title; creating needs an administrator's token, and the error says so. Resolves with the
- * labels it created.
+ * missing title; creating needs an administrator's token, and the error says so.
+ *
+ * Tags are stored as given, and the sidebar shows a tag only under an account label of the same title,
+ * so the caller must tag with the account label's title, not the one typed: Klivo lowercases the titles
+ * it creates (`Novo-Cliente` becomes `novo-cliente`), and a label from before it did may keep capitals.
  */
-export async function ensureAccountLabels(this: KlivoContext, titles: string[], itemIndex?: number): Promise<AccountLabel[]> {
-	if (titles.length === 0) return [];
-	const existing = new Set((await listLabels.call(this, itemIndex)).map((label) => label.title.toLowerCase()));
+export async function ensureAccountLabels(this: KlivoContext, titles: string[], itemIndex?: number): Promise<EnsuredLabels> {
+	if (titles.length === 0) return { created: [], titles: [] };
+	// By lower-case title, the title the account has; the first wins if two differ only in case.
+	const stored = new Map<string, string>();
+	const remember = (labels: AccountLabel[]) => {
+		for (const label of labels) if (!stored.has(label.title.toLowerCase())) stored.set(label.title.toLowerCase(), label.title);
+	};
+	remember(await listLabels.call(this, itemIndex));
 	const created: AccountLabel[] = [];
 	for (const title of [...new Set(titles.map((t) => t.toLowerCase()))]) {
-		if (existing.has(title)) continue;
+		if (stored.has(title)) continue;
 		try {
-			created.push(await createLabel.call(this, { title, show_on_sidebar: true }, itemIndex, missingLabelContext(title)));
+			const label = await createLabel.call(this, { title, show_on_sidebar: true }, itemIndex, missingLabelContext(title));
+			created.push(label);
+			stored.set(title, label.title);
 		} catch (error) {
 			// Someone (another item, another workflow) created it since the list was read: it exists, as wanted.
 			if (failureReason(error) !== 'rejected') throw asNodeError(this.getNode(), error, itemIndex);
-			const now = await listLabels.call(this, itemIndex);
-			if (!now.some((label) => label.title.toLowerCase() === title)) throw asNodeError(this.getNode(), error, itemIndex);
+			remember(await listLabels.call(this, itemIndex));
+			if (!stored.has(title)) throw asNodeError(this.getNode(), error, itemIndex);
 		}
-		existing.add(title);
 	}
-	return created;
+	return { created, titles: titles.map((title) => stored.get(title.toLowerCase()) ?? title.toLowerCase()) };
 }

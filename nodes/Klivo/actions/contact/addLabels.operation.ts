@@ -26,12 +26,15 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = readContactId.call(this, itemIndex);
-	const titles = readLabelTitles.call(this, this.getNodeParameter('labels', itemIndex), itemIndex);
-	const createdLabels =
-		this.getNodeParameter('createMissing', itemIndex, false) === true ? await ensureAccountLabels.call(this, titles, itemIndex) : [];
+	const typed = readLabelTitles.call(this, this.getNodeParameter('labels', itemIndex), itemIndex);
+	// With Create Missing Labels, tagged with the account labels' titles, so that the sidebar shows the contact under them.
+	const { created: createdLabels, titles } =
+		this.getNodeParameter('createMissing', itemIndex, false) === true
+			? await ensureAccountLabels.call(this, typed, itemIndex)
+			: { created: [], titles: typed };
 	const before = await getContactLabels.call(this, id, itemIndex);
 	const had = new Set(before.map((title) => title.toLowerCase()));
-	const added = titles.filter((title) => !had.has(title));
+	const added = titles.filter((title) => !had.has(title.toLowerCase()));
 	const labels = added.length === 0 ? before : await setContactLabels.call(this, id, [...before, ...added], itemIndex);
 	const result: IDataObject = { contactId: id, labels, added };
 	if (createdLabels.length > 0) result.createdAccountLabels = createdLabels.map((label) => label.title);

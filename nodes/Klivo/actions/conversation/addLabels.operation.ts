@@ -43,9 +43,10 @@ function accountTitles(this: IExecuteFunctions, itemIndex: number): string[] {
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const createMissing = this.getNodeParameter('createMissing', itemIndex, false) === true;
-	const created = createMissing ? await ensureAccountLabels.call(this, accountTitles.call(this, itemIndex), itemIndex) : [];
-	const result = await changeLabels.call(this, itemIndex, 'add');
+	if (this.getNodeParameter('createMissing', itemIndex, false) !== true) return await changeLabels.call(this, itemIndex, 'add');
+	// Tagged with the account labels' titles, so that the sidebar shows the conversation under them.
+	const { created, titles } = await ensureAccountLabels.call(this, accountTitles.call(this, itemIndex), itemIndex);
+	const result = await changeLabels.call(this, itemIndex, 'add', titles);
 	if (created.length > 0) result.createdAccountLabels = created.map((label) => label.title);
 	return result;
 }

@@ -22,11 +22,12 @@ function same(a: string, b: string): boolean {
 /**
  * The API only replaces the whole list, so read it, change it, and write it back only if it changed
  * (no request and no conversation_updated delivery for a no-op). Labels compare case-insensitively,
- * as Klivo stores account label titles in lower case.
+ * as Klivo stores account label titles in lower case. `titles`, when given, replace the Labels
+ * parameter (Add Labels gives the account labels' own titles).
  */
-export async function changeLabels(this: IExecuteFunctions, itemIndex: number, mode: 'add' | 'remove'): Promise<IDataObject> {
+export async function changeLabels(this: IExecuteFunctions, itemIndex: number, mode: 'add' | 'remove', titles?: string[]): Promise<IDataObject> {
 	const id = readConversationId.call(this, itemIndex);
-	const wanted = readNames(this.getNodeParameter('labels', itemIndex, []));
+	const wanted = titles ?? readNames(this.getNodeParameter('labels', itemIndex, []));
 	if (wanted.length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Pick at least one label', {
 			itemIndex,
