@@ -353,10 +353,12 @@ describe(`n8n ${VERSION} in queue mode: main + webhook processor + worker, Postg
 			// an agent's reply (filtered by Message Types = Incoming) and a private note, as Klivo sends them
 			expect(await sim.emit(1, 'message_created.outgoing_agent')).toEqual([expect.objectContaining({ ok: true })]);
 			expect(await sim.emit(1, 'message_created.incoming', { overrides: { private: true } })).toEqual([expect.objectContaining({ ok: true })]);
-			const filtered = await send(delivery(hook, dialect, fixture('message_created.outgoing_agent')));
+			// Content of their own: the same signed content as the emits above, in the same second, would be
+			// answered as a repeated delivery before any filter looks at it.
+			const filtered = await send(delivery(hook, dialect, { ...fixture('message_created.outgoing_agent'), content: `queue filtered ${dialect}` }));
 			expect(filtered.status).toBe(200);
 			expect(filtered.json).toMatchObject({ received: true, ignored: expect.stringMatching(/^filtered/) });
-			const unselected = await send(delivery(hook, dialect, fixture('contact_created')));
+			const unselected = await send(delivery(hook, dialect, { ...fixture('contact_created'), name: `queue unselected ${dialect}` }));
 			expect(unselected.status).toBe(200);
 			expect(unselected.json).toMatchObject({ received: true, ignored: expect.stringMatching(/not selected/) });
 			await B.sleep(1500);
