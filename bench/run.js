@@ -13,6 +13,9 @@
  *      (bench/api-cost.js: the built node on n8n-core's ExecuteContext against the simulator, ~10 s)
  *   6. bulk: Return All pages at once vs one by one, 1,000 Add Labels items, 20,000 contacts under a
  *      1,000-a-minute rate limit, with 100 ms per request (bench/bulk.js, ~5 min; --quick: small counts)
+ *   7. optional, only with --only n8n-bulk: Return All of 10,000 contacts in a real n8n through the Klivo
+ *      node and through n8n's HTTP Request node with its Pagination option, 100 ms per request
+ *      (bench/n8n-bulk.js, ~3 min)
  *   experiments: the two community triggers saved as typeVersion 1 nodes (workflows made before
  *      version 1.1), on the default and the lazy engine (see BENCHMARKS.md)
  *
@@ -27,7 +30,8 @@
  *   npm run bench -- --no-experiments              # skip the typeVersion 1 experiments
  *   npm run bench -- --experiment-reps 3           # repetitions of each experiment cell (default 1)
  *   npm run bench -- --experiment-requests 300     # deliveries per experiment run (default 700)
- *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst | cost | bulk (comma list)
+ *   npm run bench -- --only inprocess              # one part: inprocess | e2e | api | burst | cost | bulk | n8n-bulk (comma list;
+ *                                                  # n8n-bulk runs only when named)
  *   npm run bench -- --json results.json           # also write every raw figure as JSON
  *   npm run bench -- --report report.txt           # rewrite the tables to a file after every part
  *   npm run bench -- --quiet-load 0.5 --quiet-wait 600  # wait (≤ 600 s) for the 1-min load < 0.5 first
@@ -81,6 +85,7 @@ async function main() {
 	const economy = require('./api-economy.js');
 	const cost = require('./api-cost.js');
 	const bulk = require('./bulk.js');
+	const n8nBulk = require('./n8n-bulk.js');
 
 	/** The report so far: written to --report / --json after every part, printed at the end. */
 	const assemble = () => {
@@ -116,6 +121,7 @@ async function main() {
 		if (results.api) parts.push(economy.report(results.api));
 		if (results.cost) parts.push(cost.report(results.cost));
 		if (results.bulk) parts.push(bulk.report(results.bulk));
+		if (results.n8nBulk) parts.push(n8nBulk.report(results.n8nBulk));
 		if (results.experiments && results.experiments.length) {
 			parts.push(
 				[
@@ -157,6 +163,12 @@ async function main() {
 			say('part 6: bulk (Return All, many items, rate limit)');
 			const small = quick ? { contacts: 600, conversations: 300, items: 100, sample: 20, skipLimit: true } : {};
 			results.bulk = await bulk.measure({ dist: built.klivoDist, say, ...small });
+			publish();
+		}
+		if (settings.only.has('n8n-bulk')) {
+			say('part 7: bulk in a real n8n (Klivo Get Many vs HTTP Request pagination)');
+			const small = quick ? { contacts: 1000, latencyMs: 0, floor: false } : {};
+			results.n8nBulk = await n8nBulk.measure({ tarball: built.klivoTarball, version, say, ...small });
 			publish();
 		}
 		if (['e2e', 'api', 'burst'].some((p) => settings.only.has(p))) {
