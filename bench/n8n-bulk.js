@@ -267,7 +267,9 @@ function summarize(result) {
 			items: runs.map((r) => r.items),
 			distinct: runs.map((r) => r.distinct),
 			exact: runs.length > 0 && [...runs, ...floor].every((r) => r.exact),
-			nodes: runs[0] && runs[0].execution ? runs[0].execution.nodes : {},
+			nodes: Object.fromEntries(
+				Object.keys((runs[0] && runs[0].execution && runs[0].execution.nodes) || {}).map((name) => [name, L.median(runs.map((r) => r.execution && r.execution.nodes[name]))]),
+			),
 		};
 	}
 	summary.ratio = L.ratio(summary.B.ms, summary.A.ms);
@@ -336,4 +338,4 @@ if (require.main === module) {
 		});
 }
 
-module.exports = { measure, report };
+module.exports = { measure, report, summarize };
