@@ -184,7 +184,87 @@ function n8nVersion() {
 
 const uuid = () => crypto.randomUUID();
 
+// ---- the built node in-process --------------------------------------------------------------------
+
+/** Applies the credential type's generic `authenticate` as n8n's CredentialsHelper does, expressions included. */
+function credentialsHelper(credentialType, data) {
+	return {
+		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
+		async authenticate(credentials, _typeName, requestOptions, workflow, node) {
+			const headers = { ...(requestOptions.headers || {}) };
+			for (const [key, value] of Object.entries(credentialType.authenticate.properties.headers || {})) {
+				const text = String(value);
+				headers[key] = text.startsWith('=')
+					? String(workflow.expression.getSimpleParameterValue(node, text, 'internal', { $credentials: credentials }, undefined, ''))
+					: text;
+			}
+			return { ...requestOptions, headers };
+		},
+		preAuthentication: async () => undefined,
+		runPreAuthentication: async () => undefined,
+		getCredentials: async () => {
+			throw new Error('not used by these nodes');
+		},
+		getDecrypted: async () => ({ ...data }),
+		updateCredentials: async () => undefined,
+		updateCredentialsOauthTokenData: async () => undefined,
+		getCredentialsProperties: () => credentialType.properties,
+	};
+}
+
+/**
+ * Runs the built Klivo node's execute() on `items` through a fresh n8n-core ExecuteContext, as a manual
+ * execution would (bench/api-cost.js, bench/bulk.js).
+ */
+async function runKlivoNode(loaded, credentials, parameters, items = [{ json: {} }], workflowName = 'Bench') {
+	const { ExecuteContext } = require('n8n-core');
+	const { Workflow } = require('n8n-workflow');
+	const nodeType = loaded.node;
+	const node = {
+		id: 'node-1',
+		name: 'Klivo',
+		type: 'n8n-nodes-klivo.klivo',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { klivoApi: { id: 'cred-1', name: 'Klivo account' } },
+	};
+	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
+	const workflow = new Workflow({ id: 'wf-1', name: workflowName, nodes: [node], connections: {}, active: false, nodeTypes });
+	const base = 'http://127.0.0.1:5678';
+	const additionalData = {
+		credentialsHelper: credentialsHelper(loaded.credential, credentials),
+		webhookBaseUrl: `${base}/webhook`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		formBaseUrl: '',
+		formTestBaseUrl: '',
+		formWaitingBaseUrl: '',
+		restApiUrl: '',
+		instanceBaseUrl: `${base}/`,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => undefined,
+	};
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'manual',
+		{ resultData: { runData: {} } },
+		0,
+		items,
+		{ main: [items] },
+		{ node, data: { main: [items] }, source: null },
+		[],
+	);
+	return await nodeType.execute.call(context);
+}
+
 module.exports = {
+	runKlivoNode,
 	ROOT,
 	median,
 	percentile,
